@@ -52,12 +52,16 @@ def names() -> list[str]:
     return sorted(p.name[: -len(".csv")] for p in HERE.glob("*.csv"))
 
 
-def info(name: str) -> DatasetInfo:
-    """Provenance of dataset ``name`` (raises KeyError with the known names)."""
+def _meta(name: str) -> dict:
     meta_path = HERE / f"{name}.meta.yml"
     if not (HERE / f"{name}.csv").exists() or not meta_path.exists():
         raise KeyError(f"データセット '{name}' はありません。使えるもの: {', '.join(names())}")
-    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    return yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+
+
+def info(name: str) -> DatasetInfo:
+    """Provenance of dataset ``name`` (raises KeyError with the known names)."""
+    meta = _meta(name)
     return DatasetInfo(
         name=name,
         title=meta["title"],
@@ -72,7 +76,7 @@ def load(name: str):
     """Read dataset ``name`` into a DataFrame; ``df.attrs`` carries title and citation."""
     import pandas as pd
 
-    meta = yaml.safe_load((HERE / f"{name}.meta.yml").read_text(encoding="utf-8")) if (HERE / f"{name}.meta.yml").exists() else {}
+    meta = _meta(name)
     about = info(name)
     df = pd.read_csv(HERE / f"{name}.csv", encoding="utf-8", dtype=meta.get("columns") or None)
     df.attrs.update(title=about.title, source=about.citation, synthetic=about.synthetic)
