@@ -1,0 +1,205 @@
+"""Notebook conventions, checked mechanically.
+
+``check_notebook(path)`` returns a list of ``Violation`` (empty = the notebook
+follows every rule). Each rule has a short id so a failing test says which
+rule broke, where, and what to do:
+
+==================  ===========================================================
+rule                what it asks
+==================  ===========================================================
+metadata            ``metadata.chiiki_iot`` has title, objectives, keypoints,
+                    minutes, audiences, kit, prerequisites, sources
+front-matter        first cell: ``# title``, 学習目標 (each objective), 所要時間,
+                    前提, 使うもの
+sections            ``##`` headings 導入 → 解説 → 例題 → 演習 → まとめ → 出典,
+                    まとめ lists every keypoint
+outputs             no stored outputs or execution counts
+kernelspec          kernel ``python3`` (runs in any environment)
+grade-id            nbgrader grade ids unique
+points              every graded cell (tests, manual answers, tasks) has points > 0
+answer-tests        every autograded answer is followed by test cells with a
+                    visible ``checks("<id>")`` and a hidden test block, and the
+                    notebook declares ``checks.add("<id>", ...)``
+hidden-wrapped      hidden tests run inside ``with checks.grading(...)`` so a
+                    learner never sees hidden code in a traceback
+manual-rubric       a manually graded task has a mark scheme; a manually graded
+                    answer shows its 採点基準 in the cell just before it
+==================  ===========================================================
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .modules import AUDIENCES, KITS
+
+REQUIRED_META = ("title", "objectives", "keypoints", "minutes", "audiences", "kit", "prerequisites", "sources")
+SECTIONS = ("導入", "解説", "例題", "演習", "まとめ", "出典")
+FRONT_MATTER = ("学習目標", "所要時間", "前提", "使うもの")
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+@dataclass(frozen=True)
+class Violation:
+    notebook: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.notebook}: [{self.rule}] {self.message}"
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _is_autograded_answer(cell) -> bool:
+    m = _nbgrader(cell)
+    return cell.cell_type == "code" and m.get("solution", False) and not m.get("grade", False)
+
+
+def _is_test(cell) -> bool:
+    m = _nbgrader(cell)
+    return cell.cell_type == "code" and m.get("grade", False) and not m.get("solution", False)
+
+
+def _visible_part(source: str) -> str:
+    return re.sub(rf"{re.escape(HIDDEN_BEGIN)}.*?{re.escape(HIDDEN_END)}", "", source, flags=re.S)
+
+
+def _hidden_parts(source: str) -> list[str]:
+    return re.findall(rf"{re.escape(HIDDEN_BEGIN)}(.*?){re.escape(HIDDEN_END)}", source, flags=re.S)
+
+
+def check_notebook(path: Path | str) -> list[Violation]:
+    """All convention violations of one notebook."""
+    path = Path(path)
+    name = str(path)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as e:  # not JSON, not a notebook
+        return [Violation(name, "format", f"ノートブックとして読めません: {e}")]
+    out: list[Violation] = []
+
+    def bad(rule: str, message: str) -> None:
+        out.append(Violation(name, rule, message))
+
+    meta = nb.metadata.get("chiiki_iot")
+    if not isinstance(meta, dict):
+        bad("metadata", "notebook metadata に 'chiiki_iot' がありません（title, objectives, … を書いてください）")
+        meta = {}
+    else:
+        for key in REQUIRED_META:
+            if not meta.get(key):
+                bad("metadata", f"chiiki_iot.{key} が空か、ありません")
+        minutes = meta.get("minutes") or {}
+        if not all(isinstance(minutes.get(k), int) and minutes[k] > 0 for k in ("teaching", "exercises")):
+            bad("metadata", "chiiki_iot.minutes は {'teaching': 分, 'exercises': 分}（正の整数）にしてください")
+        for a in meta.get("audiences") or []:
+            if a not in AUDIENCES:
+                bad("metadata", f"audiences の '{a}' は使えません（使えるもの: {', '.join(AUDIENCES)}）")
+        for k in meta.get("kit") or []:
+            if k not in KITS:
+                bad("metadata", f"kit の '{k}' は使えません（使えるもの: {', '.join(KITS)}）")
+
+    cells = nb.cells
+    first = cells[0] if cells else None
+    if first is None or first.cell_type != "markdown":
+        bad("front-matter", "最初のセルは Markdown の表紙（タイトル・学習目標・所要時間・前提・使うもの）にしてください")
+    else:
+        text = first.source
+        if meta.get("title") and not text.lstrip().startswith(f"# {meta['title']}"):
+            bad("front-matter", f"表紙は '# {meta.get('title')}' で始めてください（metadata の title と同じ）")
+        for word in FRONT_MATTER:
+            if word not in text:
+                bad("front-matter", f"表紙に「{word}」がありません")
+        for obj in meta.get("objectives") or []:
+            if obj not in text:
+                bad("front-matter", f"学習目標「{obj}」が表紙にありません（metadata と同じ文にしてください）")
+        minutes = meta.get("minutes") or {}
+        total = sum(v for v in minutes.values() if isinstance(v, int))
+        if total and f"{total}分" not in text.replace(" ", ""):
+            bad("front-matter", f"所要時間の合計「{total}分」が表紙にありません")
+
+    headings = [line[3:].strip() for c in cells if c.cell_type == "markdown"
+                for line in c.source.splitlines() if line.startswith("## ")]
+    positions = []
+    for section in SECTIONS:
+        found = [i for i, h in enumerate(headings) if section in h]
+        if not found:
+            bad("sections", f"「## …{section}」の見出しがありません（導入→解説→例題→演習→まとめ→出典）")
+        else:
+            positions.append(found[0])
+    if positions != sorted(positions):
+        bad("sections", "見出しの順番は 導入→解説→例題→演習→まとめ→出典 にしてください")
+    summary = "\n".join(c.source for c in cells if c.cell_type == "markdown" and "まとめ" in c.source)
+    for kp in meta.get("keypoints") or []:
+        if kp not in summary:
+            bad("sections", f"キーポイント「{kp}」が「まとめ」にありません")
+
+    for i, c in enumerate(cells):
+        if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count")):
+            bad("outputs", f"セル {i + 1} に出力が保存されています（出力を消してから保存してください）")
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    if kernel != "python3":
+        bad("kernelspec", f"kernelspec は python3 にしてください（今は {kernel!r}）")
+
+    ids: dict[str, int] = {}
+    for i, c in enumerate(cells):
+        m = _nbgrader(c)
+        gid = m.get("grade_id")
+        if not m:
+            continue
+        if not gid:
+            bad("grade-id", f"セル {i + 1}: nbgrader のセルに grade_id がありません")
+            continue
+        if gid in ids:
+            bad("grade-id", f"grade_id '{gid}' がセル {ids[gid] + 1} と {i + 1} で重なっています")
+        ids[gid] = i
+        if m.get("grade") and not (isinstance(m.get("points"), (int, float)) and m["points"] > 0):
+            bad("points", f"セル {i + 1}（{gid}）: 採点セルの points が 0 かありません")
+        if m.get("grade") and (m.get("task") or (m.get("solution") and c.cell_type == "markdown")):
+            if "=== BEGIN MARK SCHEME ===" not in c.source and not _rubric_just_before(cells, i):
+                bad("manual-rubric", f"セル {i + 1}（{gid}）: 手で採点する課題に採点基準（MARK SCHEME / 採点基準）がありません")
+
+    all_source = "\n".join(c.source for c in cells if c.cell_type == "code")
+    for i, c in enumerate(cells):
+        if not _is_autograded_answer(c):
+            continue
+        gid = _nbgrader(c).get("grade_id", f"cell{i + 1}")
+        tests = []
+        for d in cells[i + 1:]:
+            if _is_autograded_answer(d):
+                break
+            if _is_test(d):
+                tests.append(d)
+        visible = any(re.search(rf"""checks\(\s*["']{re.escape(gid)}["']""", _visible_part(t.source)) for t in tests)
+        hidden = any(_hidden_parts(t.source) for t in tests)
+        if not tests:
+            bad("answer-tests", f"答えのセル '{gid}' の後にテストセルがありません")
+        if tests and not visible:
+            bad("answer-tests", f"答えのセル '{gid}' に見えるテスト checks(\"{gid}\") がありません")
+        if tests and not hidden:
+            bad("answer-tests", f"答えのセル '{gid}' に隠しテスト（{HIDDEN_BEGIN}）がありません")
+        if not re.search(rf"""checks\.add\(\s*["']{re.escape(gid)}["']""", all_source):
+            bad("answer-tests", f"checks.add(\"{gid}\", ...) で答えの形を宣言してください")
+    for i, c in enumerate(cells):
+        if c.cell_type != "code":
+            continue
+        if c.source.count(HIDDEN_BEGIN) != c.source.count(HIDDEN_END):
+            bad("hidden-wrapped", f"セル {i + 1}: BEGIN/END HIDDEN TESTS の数が合いません")
+        for part in _hidden_parts(c.source):
+            body = [ln for ln in part.strip().splitlines() if ln.strip() and not ln.strip().startswith("#")]
+            if body and not body[0].lstrip().startswith("with checks.grading("):
+                bad("hidden-wrapped", f"セル {i + 1}: 隠しテストは 'with checks.grading(\"...\"):' の中に書いてください")
+            elif any(not ln.startswith((" ", "\t")) for ln in body[1:]):
+                bad("hidden-wrapped", f"セル {i + 1}: 隠しテストの全行を 'with checks.grading(...)' の中に入れてください")
+    return out
+
+
+def _rubric_just_before(cells, i: int) -> bool:
+    """A manually graded answer shows its 採点基準 (rubric) in the cell just before it."""
+    return i > 0 and "採点基準" in cells[i - 1].source
