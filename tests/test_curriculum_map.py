@@ -1,0 +1,36 @@
+"""courses/README.md (the curriculum map) agrees with the modules on disk."""
+from __future__ import annotations
+
+from chiiki_iot.curriculum.modules import AUDIENCES
+
+from conftest import MODULES, REPO
+
+MAP = (REPO / "courses" / "README.md").read_text(encoding="utf-8")
+ROWS = [line for line in MAP.splitlines() if line.startswith("|")]
+
+
+def row_of(module):
+    rows = [r for r in ROWS if f"`{module.name}`" in r]
+    assert len(rows) == 1, f"courses/README.md に {module.name} の行がちょうど1つ必要です（今は {len(rows)} 行）"
+    return rows[0]
+
+
+def test_every_module_is_on_the_map_with_its_hours_and_audiences():
+    for m in MODULES:
+        meta, row = m.metadata, row_of(m)
+        minutes = meta["minutes"]
+        assert f"{minutes['teaching'] + minutes['exercises']}分" in row, f"{m.name}: 所要時間が metadata と違います"
+        assert meta["title"] in row, f"{m.name}: 題名が metadata と違います"
+        for a in meta["audiences"]:
+            assert AUDIENCES[a] in row, f"{m.name}: 対象「{AUDIENCES[a]}」が地図にありません"
+        assert "予定" not in row, f"{m.name} はできているのに「予定」のままです"
+
+
+def test_planned_rows_are_not_written_modules():
+    written = {m.name[:2] + m.course for m in MODULES}
+    for heading, course in (("ロジカルシンキング", "logical_thinking"), ("センサー実習", "sensors"),
+                            ("オープンデータ（", "open_data")):
+        section = MAP.split(f"### {heading}")[1].split("###")[0]
+        for row in (r for r in section.splitlines() if r.startswith("| 0") or r.startswith("| 1")):
+            if "予定" in row:
+                assert row[2:4] + course not in written, f"{course} {row[2:4]} はできています: 地図を更新してください"

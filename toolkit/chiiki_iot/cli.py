@@ -1,0 +1,80 @@
+"""The ``chiiki-iot`` command (help in Japanese and English)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DESCRIPTION = """\
+地域IoTアカデミーのコマンドです。
+The command of 地域IoTアカデミー (regional IoT academy).
+
+例 / examples:
+  chiiki-iot lab                 学習用フォルダで JupyterLab を開く / open JupyterLab on the learner workspace
+  chiiki-iot lab --trainer       講師用: courses/ を解答つきで開く / trainers: open courses/ with solutions
+  chiiki-iot check-notebooks     ノートブックの約束ごとを確かめる / check notebook conventions
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chiiki-iot", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="コマンド / command")
+
+    lab = sub.add_parser(
+        "lab", help="JupyterLab を日本語の画面で起動し、URL を表示します / start JupyterLab (Japanese UI) and print its URL",
+        description="JupyterLab を日本語の画面で起動します。\nStart JupyterLab with the Japanese UI.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    lab.add_argument("--trainer", action="store_true",
+                     help="講師用: courses/ を解答・隠しテストつきで開く / trainers: open courses/ with solutions")
+    lab.add_argument("--workspace", type=Path,
+                     help="学習用フォルダの場所（既定: リポジトリの workspace/）/ learner workspace folder")
+    lab.add_argument("--port", type=int, help="ポート番号 / port number")
+    lab.add_argument("--no-browser", action="store_true",
+                     help="ブラウザを自動で開かない / do not open a browser")
+
+    check = sub.add_parser(
+        "check-notebooks",
+        help="ノートブックが約束ごと（表紙・見出し・採点セル）を守っているか確かめます / check notebook conventions",
+        description="ノートブックの約束ごとを確かめます。\nCheck notebooks against the curriculum conventions.")
+    check.add_argument("paths", nargs="*", type=Path,
+                       help="ノートブックまたはフォルダ（既定: courses/）/ notebooks or folders (default: courses/)")
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"chiiki-iot {__version__}"
+
+
+def _check_notebooks(paths: list[Path]) -> int:
+    from .curriculum.modules import courses_root
+    from .curriculum.rules import check_notebook
+
+    paths = paths or [courses_root()]
+    notebooks = [n for p in paths for n in ([p] if p.suffix == ".ipynb" else sorted(p.rglob("*.ipynb")))
+                 if ".ipynb_checkpoints" not in n.parts]
+    problems = [v for n in notebooks for v in check_notebook(n)]
+    for v in problems:
+        print(v)
+    print(f"{len(notebooks)} 冊を確かめました: " + ("問題はありません。" if not problems else f"{len(problems)} 件の問題があります。"))
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "lab":
+        from .lab import run
+
+        return run(trainer=args.trainer, workspace=args.workspace, port=args.port,
+                   open_browser=not args.no_browser)
+    if args.command == "check-notebooks":
+        return _check_notebooks(args.paths)
+    build_parser().print_help()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
