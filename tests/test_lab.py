@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import nbformat
@@ -23,6 +24,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def get_when_up(url, seconds=30):
+    """The server logs its URL a moment before it accepts connections: retry briefly."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return urllib.request.urlopen(url, timeout=30)
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def test_help_is_in_japanese_and_english():
@@ -51,8 +64,7 @@ def test_lab_starts_with_japanese_ui_and_prints_url(tmp_path):
         assert url, "no URL was printed"
         token = url.split("token=")[1]
         api = url.split("/lab?")[0] + "/lab/api"
-        settings = json.load(urllib.request.urlopen(
-            f"{api}/settings/@jupyterlab/translation-extension:plugin?token={token}", timeout=30))
+        settings = json.load(get_when_up(f"{api}/settings/@jupyterlab/translation-extension:plugin?token={token}"))
         assert settings["schema"]["properties"]["locale"]["default"] == "ja_JP"
         pack = json.load(urllib.request.urlopen(f"{api}/translations/ja_JP?token={token}", timeout=30))
         assert pack["data"]["jupyterlab"][""]["language"] == "ja-JP"
