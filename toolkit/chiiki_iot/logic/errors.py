@@ -1,0 +1,5 @@
+"""Errors a learner sees: Japanese, saying what to do next."""
+
+
+class TreeError(ValueError):
+    """A logic tree could not be built or read (the message says which line or node, and how to fix it)."""
