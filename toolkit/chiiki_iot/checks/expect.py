@@ -180,3 +180,21 @@ def dataframe(columns: Sequence[str], min_rows: int = 1) -> Expectation:
         return problems
 
     return check
+
+
+@_expectation
+def parses(parser: Callable[[Any], Any], what: str = "答え") -> Expectation:
+    """``parser(value)`` succeeds; its (Japanese) error message is the problem otherwise.
+
+    >>> parses(int, "整数")("12a")
+    ["整数として読めません: invalid literal for int() with base 10: '12a'"]
+    """
+
+    def check(value: Any) -> list[str]:
+        try:
+            parser(value)
+        except Exception as e:  # the parser's own message says what is wrong
+            return [f"{what}として読めません: {e}"]
+        return []
+
+    return check
