@@ -1,0 +1,228 @@
+"""Check any CSV or Excel file against the machine-readability rules (L1-01 … L3-09).
+
+Unlike :func:`chiiki_iot.opendata.check_standard`, this needs no schema: it is
+for a learner's own file. It returns a :class:`~chiiki_iot.opendata.report.Report`
+whose issues carry rule IDs; :func:`scorecard` turns it into a table of every
+rule with its result.
+
+>>> r = check_readability("地域,人口\\n本町,\\"1,200人\\"\\n,800\\n".encode("utf-8"))
+>>> r.rules()
+['L2-01', 'L3-08']
+
+Some rules need a person to judge (L1-11 formatting with meaning, L3-02 code
+tables, L3-04 units, L3-07 changes between years, L2-05 「その他」 details);
+:func:`scorecard` lists them as 「目視で確認」.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from . import lgcode
+from .normalize import _NO, _YES, KINDS, machine_dependent_chars, nfkc, normalize_value, suspect_rows, \
+    to_zenkaku_katakana
+from .reader import OpenDataError, Table, read_csv, read_excel
+from .report import Report, rule_catalogue, rule_title
+from .schemas import header_key
+from .wareki import is_wareki
+
+NOT_AUTOMATED = ("L1-11", "L2-05", "L3-02", "L3-04", "L3-07")
+_NOT_TABLE = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".ppt": "PowerPoint", ".pptx": "PowerPoint",
+              ".jpg": "画像", ".jpeg": "画像", ".png": "画像", ".html": "Webページ", ".htm": "Webページ"}
+_CODE_KEYS = {header_key(k) for k in ("全国地方公共団体コード", "都道府県コード又は市区町村コード",
+                                      "都道府県コード又は市町村コード", "所在地_全国地方公共団体コード", "市区町村コード")}
+
+
+def _open(source) -> tuple[Table | None, Report]:
+    report = Report()
+    suffix = Path(str(source)).suffix.lower() if isinstance(source, (str, Path)) else ""
+    head = source[:8] if isinstance(source, (bytes, bytearray)) else (
+        Path(source).read_bytes()[:8] if isinstance(source, (str, Path)) and Path(source).exists() else b"")
+    if suffix in _NOT_TABLE or head.startswith(b"%PDF"):
+        kind = _NOT_TABLE.get(suffix, "PDF")
+        report.add("L1-01", f"{kind}は機械が直接読み取れる形式ではありません。CSVかExcel（.xlsx）で公開してください。",
+                   severity="error")
+        return None, report
+    try:
+        if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):
+            table = read_excel(source)
+            table.report.extend(_excel_objects(source))
+        else:
+            table = read_csv(source)
+    except OpenDataError as e:
+        report.add("L1-01", str(e), severity="error")
+        return None, report
+    return table, report
+
+
+def _excel_objects(source) -> Report:
+    import io
+
+    import openpyxl
+
+    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    report = Report()
+    for ws in wb.worksheets:
+        n = len(getattr(ws, "_images", [])) + len(getattr(ws, "_charts", []))
+        if n:
+            report.add("L1-10", f"シート「{ws.title}」に画像やグラフなどのオブジェクトが{n}個あります。"
+                       "必要な情報はセルに入力してください。", severity="warning")
+    return report
+
+
+def _canonical_choice(v: str) -> str:
+    t = nfkc(v).strip()
+    if t in _YES:
+        return "有"
+    if t in _NO:
+        return "無"
+    return to_zenkaku_katakana(t).lower()
+
+
+def _looks_numeric(values: list[str]) -> bool:
+    filled = [v for v in values if v.strip()][:500]          # a sample is enough to judge the column
+    if len(filled) < 2:
+        return False
+    ok = sum(1 for v in filled if normalize_value(v, "number").value not in (None, ""))
+    return ok / len(filled) >= 0.6
+
+
+def _wide_groups(columns) -> list[list[str]]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for c in columns:
+        key = re.sub(r"\d+", "#", nfkc(str(c)))
+        if "#" in key:
+            groups[key].append(c)
+    year_like = [c for c in columns if re.fullmatch(r"(\d{4}|(令和|平成|昭和|[RHS])\d+)年度?", nfkc(str(c)))]
+    out = [g for g in groups.values() if len(g) >= 4]
+    if len(year_like) >= 3:
+        out.append(year_like)
+    return out
+
+
+def check_table(table: Table) -> Report:
+    """Content checks on an already-read :class:`Table` (added to a copy of its report)."""
+    report = Report(table.report)
+    df = table.df
+    first = table.header_row + 1
+    blank_rows = {i.row for i in table.report if i.rule in ("L1-03", "L1-04") and i.row is not None}
+
+    def add(rule, message, severity, i, col, value=None, fixed=None):
+        report.add(rule, message, severity=severity, row=i, file_row=first + i, column=col, value=value, fixed=fixed)
+
+    for col in df.columns:
+        values = df[col].astype(str).tolist()
+        for i in suspect_rows(values, KINDS["text"].pattern):
+            v = values[i]
+            if not v.strip(" \t\u3000\r\n"):
+                continue
+            if "\n" in v or "\r" in v:
+                add("L1-14", "セルの中に改行があります。1行にまとめてください。", "warning", i, col, v)
+            if v != v.strip(" \t\u3000\r\n"):
+                add("L1-06", "値の前後に空白や改行があります。取り除いてください。", "warning", i, col, v)
+        joined = "\n".join(values)
+        if machine_dependent_chars(joined):
+            for i, v in enumerate(values):
+                bad = machine_dependent_chars(v)
+                if bad:
+                    add("L1-08", f"機種依存文字（{''.join(dict.fromkeys(bad))}）があります。", "warning", i, col, v)
+        # codes
+        if header_key(col) in _CODE_KEYS:
+            for i, v in enumerate(values):
+                r = lgcode.repair_lgcode(v)
+                if r.status == "fixed":
+                    add("L3-06", r.message + " 6桁の文字列として保存してください。", "warning", i, col, v, r.code)
+                elif r.status == "error":
+                    add("L3-06", r.message, "error", i, col, v)
+            continue
+        # dates written in 和暦
+        if any(ch in joined for ch in "令平昭大明RHS") or re.search(r"[rhs]\d", joined):
+            for i, v in enumerate(values):
+                if v and is_wareki(v):
+                    add("L3-05", "和暦で書かれています。西暦（例 2023-04-01）で書くか、西暦を併記してください。", "warning", i, col, v)
+        # numbers
+        numeric = _looks_numeric(values)
+        if numeric:
+            zero = blank = False
+            for i, v in enumerate(values):
+                if i in blank_rows:
+                    continue
+                s = v.strip()
+                zero |= s == "0"
+                blank |= s == ""
+                if not s:
+                    continue
+                fixed = normalize_value(v, "number")
+                for rule, severity, message in fixed.notes:
+                    if rule in ("L2-01", "L3-03"):
+                        add(rule, message, "warning" if severity == "fixed" else severity, i, col, v, fixed.value)
+            if zero and blank:
+                report.add("L1-09", f"列「{col}」に空欄と0が混在しています。空欄は「値がない」、0は「ゼロ」の意味になっているか確かめてください。",
+                           severity="warning", column=col)
+        # choices written in several ways
+        filled = [(i, v) for i, v in enumerate(values) if v.strip()]
+        distinct = {v for _, v in filled}
+        digits = sum(1 for v in distinct if re.search(r"[0-9０-９]", v))
+        if 1 < len(distinct) <= 12 and len(filled) >= 3 and not numeric and digits <= len(distinct) / 2:
+            by_canon: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+            for i, v in filled:
+                by_canon[_canonical_choice(v)][v].append(i)
+            for canon, spellings in by_canon.items():
+                if len(spellings) > 1:
+                    main = max(spellings, key=lambda s: len(spellings[s]))
+                    for s, rows in spellings.items():
+                        if s != main:
+                            for i in rows:
+                                add("L2-04", f"選択肢の表記がそろっていません（「{s}」と「{main}」）。どちらかにそろえてください。",
+                                    "warning", i, col, s)
+        # repeats left out (only the first row of a group written)
+        flaglike = distinct <= (_YES | _NO | {"1", "0"})
+        n_rows = len(values) - len(blank_rows)
+        blanks = [i for i, v in enumerate(values) if not v.strip() and i not in blank_rows]
+        if distinct and not flaglike and len(distinct) <= max(1, n_rows // 3) and 0 < len(blanks) < 0.5 * n_rows:
+            for i in blanks:
+                prev = next((values[j] for j in range(i - 1, -1, -1) if j not in blank_rows), "")
+                if prev.strip():
+                    add("L2-02", f"空欄です。上の行と同じ値（{prev}）を省略していませんか。すべての行に入力してください。",
+                        "warning", i, col)
+    for group in _wide_groups(df.columns):
+        report.add("L3-09", f"{group[0]} など{len(group)}個の列が横に並ぶ横持ちの表です。"
+                   "分析には1つの観測を1行にする縦持ちが向きます（例: chiiki_iot.opendata.population_to_long）。",
+                   severity="info", column=group[0])
+    return report
+
+
+def check_readability(source) -> Report:
+    """Check a file (path or bytes; CSV, TSV or xlsx) and return the rule findings."""
+    table, report = _open(source)
+    if table is None:
+        return report
+    return report.extend(check_table(table))
+
+
+def scorecard(report: Report):
+    """Every machine-readability rule with its result for ``report`` (a DataFrame for notebooks)."""
+    import pandas as pd
+
+    rows = []
+    for rule in rule_catalogue():
+        if not rule.startswith("L"):
+            continue
+        found = report.filter(rule=rule)
+        errors = sum(1 for i in found if i.severity == "error")
+        warnings = sum(1 for i in found if i.severity in ("warning", "fixed"))
+        if rule in NOT_AUTOMATED:
+            result = "目視で確認"
+        elif errors:
+            result = "エラー"
+        elif warnings:
+            result = "要確認"
+        else:
+            result = "問題なし"
+        rows.append({"ルール": rule, "名称": rule_title(rule), "結果": result, "件数": errors + warnings})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["check_readability", "check_table", "scorecard", "NOT_AUTOMATED"]
