@@ -7,6 +7,7 @@ Layout (one module = one folder = one nbgrader assignment)::
         data/                    files the notebook reads (released with it)
         trainer_notes.md         timings, common mistakes (not released)
         typical_wrong_answer.yml a recorded typical wrong answer (tests only, not released)
+        output/                  files the notebook itself writes (never released, not in git)
 
 The notebook metadata key ``chiiki_iot`` holds the facts the front matter shows::
 
@@ -94,7 +95,7 @@ class Module:
         """Files a learner receives: notebooks and data, nothing for trainers or tests."""
         return [p for p in sorted(self.path.rglob("*"))
                 if p.is_file() and p.name not in NOT_RELEASED
-                and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts]
+                and not {".ipynb_checkpoints", "__pycache__", "output"} & set(p.relative_to(self.path).parts)]
 
 
 def discover(root: Path | None = None) -> list[Module]:
