@@ -99,3 +99,16 @@ def test_workspace_never_overwrites_the_learners_work(tmp_path):
     assert "わたしのメモ" in mine.read_text(encoding="utf-8")
     assert [p.name for p in report.updated_beside] == [mine.stem + ".new.ipynb"]
     assert "教材の更新" in (mine.parent / (mine.stem + ".new.ipynb")).read_text(encoding="utf-8")
+
+
+def test_a_broken_module_does_not_keep_the_others_from_the_learner(tmp_path):
+    courses = tmp_path / "courses"
+    good = MODULES[0]
+    shutil.copytree(good.path, courses / good.course / good.name)
+    broken_dir = courses / good.course / "99_broken"
+    broken_dir.mkdir()
+    (broken_dir / "99_broken.ipynb").write_text("{ not a notebook", encoding="utf-8")
+    modules = [Module(good.course, courses / good.course / good.name), Module(good.course, broken_dir)]
+    report = prepare(tmp_path / "ws", modules)
+    assert list(report.failed) == [modules[1].assignment_id]
+    assert (tmp_path / "ws" / good.course / good.name / good.main_notebook.name) in report.added

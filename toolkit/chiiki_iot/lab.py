@@ -51,6 +51,9 @@ def run(trainer: bool = False, workspace: Path | None = None, port: int | None =
             print(f"  新しく {len(report.added)} 個のファイルを置きました。")
         for p in report.updated_beside:
             print(f"  更新版があります: {p.name}（あなたのファイルはそのままです）")
+        for assignment in report.failed:
+            print(f"  {assignment} は配布版を作れなかったため、置いていません。講師に知らせてください"
+                  f"（講師は chiiki-iot check-notebooks で原因を確かめられます）。")
     args = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}"]
     if not trainer:
         # the learner workspace is not an nbgrader course: keep the formgrader out of it

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .modules import Module, courses_root, discover
-from .nbgrader_course import NbgraderCourse
+from .nbgrader_course import NbgraderCourse, NbgraderError
 
 STATE = ".chiiki_iot_workspace.json"
 
@@ -25,6 +25,7 @@ class PrepareReport:
     added: list[Path] = field(default_factory=list)
     updated_beside: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # assignment id -> what nbgrader said
 
 
 def _fingerprint(module: Module) -> str:
@@ -47,15 +48,31 @@ def prepare(workspace: Path, modules: list[Module] | None = None) -> PrepareRepo
     if todo:
         with tempfile.TemporaryDirectory(prefix="chiiki-iot-release-") as tmp:
             course = NbgraderCourse.create(Path(tmp), todo)
-            for m in todo:
-                release = course.generate(m.assignment_id, db=False)
-                _copy_release(release, workspace / m.course / m.name, report)
+            for m in _generate(course, todo, report):
+                _copy_release(course.root / "release" / m.assignment_id, workspace / m.course / m.name, report)
                 state[m.assignment_id] = _fingerprint(m)
     guide = courses_root() / "README.md"
     if guide.exists():
         shutil.copy2(guide, workspace / "README.md")
     state_path.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
     return report
+
+
+def _generate(course: NbgraderCourse, modules: list[Module], report: PrepareReport) -> list[Module]:
+    """Release every module in one nbgrader run; if that fails, module by module, keeping the good ones."""
+    try:
+        course.generate("*", db=False)
+        return modules
+    except NbgraderError:
+        pass
+    done = []
+    for m in modules:
+        try:
+            course.generate(m.assignment_id, db=False)
+            done.append(m)
+        except NbgraderError as e:  # one broken module must not keep the others from the learner
+            report.failed[m.assignment_id] = str(e)
+    return done
 
 
 def _copy_release(release: Path, dest: Path, report: PrepareReport) -> None:
