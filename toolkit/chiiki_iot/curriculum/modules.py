@@ -8,6 +8,7 @@ Layout (one module = one folder = one nbgrader assignment)::
         trainer_notes.md         timings, common mistakes (not released)
         typical_wrong_answer.yml a recorded typical wrong answer (tests only, not released)
         output/                  files the notebook itself writes (never released, not in git)
+    Only the notebooks and data/ are released to learners.
 
 The notebook metadata key ``chiiki_iot`` holds the facts the front matter shows::
 
@@ -42,7 +43,6 @@ KITS = {
     "esp32": "ESP32",
 }
 MODULE_DIR = re.compile(r"^\d{2}_[a-z0-9_]+$")
-NOT_RELEASED = ("trainer_notes.md", "typical_wrong_answer.yml")
 
 
 def repo_root() -> Path:
@@ -92,10 +92,11 @@ class Module:
         return self.path / "typical_wrong_answer.yml"
 
     def released_files(self) -> list[Path]:
-        """Files a learner receives: notebooks and data, nothing for trainers or tests."""
-        return [p for p in sorted(self.path.rglob("*"))
-                if p.is_file() and p.name not in NOT_RELEASED
-                and not {".ipynb_checkpoints", "__pycache__", "output"} & set(p.relative_to(self.path).parts)]
+        """Files a learner receives: the notebooks and ``data/``; nothing for trainers or tests,
+        and nothing a run of the notebook left behind (outputs, exports)."""
+        data = [p for p in sorted((self.path / "data").rglob("*"))
+                if p.is_file() and not {".ipynb_checkpoints", "__pycache__"} & set(p.parts)]
+        return self.notebooks + data
 
 
 def discover(root: Path | None = None) -> list[Module]:
