@@ -6,11 +6,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
 
 from chiiki_iot.curriculum.modules import discover
 
 REPO = Path(__file__).resolve().parents[1]
 MODULES = discover(REPO / "courses")
+
+# Property tests explore the same examples on every run: CI is reproducible, and a failure seen
+# once is seen again. (HYPOTHESIS_PROFILE=explore searches afresh, for local bug hunting.)
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # nbgrader and jupyter resolve tools by name: make this interpreter's bin/ first on PATH.
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")

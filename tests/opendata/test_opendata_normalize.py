@@ -69,7 +69,11 @@ def test_column_normalisation_equals_value_normalisation(values, kind):
     assert len(out) == len(values)                      # never a row lost
     for i, v in enumerate(values):
         single = normalize_value(v, kind)
-        if i in notes:
+        if re.fullmatch(KINDS[kind].pattern, v, re.ASCII):
+            # already well-formed: the column path leaves it as it is; whether its value is valid
+            # (e.g. an lgcode's check digit) is the schema's check, not normalisation's
+            assert out[i] == v and i not in notes
+        elif i in notes:
             assert (out[i], notes[i]) == (single.value, single.notes)
         else:
             assert out[i] == v and not single.notes

@@ -60,6 +60,12 @@ def test_unsupported_formats_say_what_to_do(tmp_path):
         read_csv(tmp_path / "missing.csv")
 
 
+def test_missing_file_message_names_the_path(tmp_path):
+    with pytest.raises(OpenDataError) as e:
+        read_table(tmp_path / "missing.csv")
+    assert str(e.value) == f"ファイルが見つかりません: {tmp_path / 'missing.csv'}。パスを確かめてください。"
+
+
 cells = st.text(alphabet=st.sampled_from('あ漢ｱA1 ,"\n\r　'), max_size=6)
 
 

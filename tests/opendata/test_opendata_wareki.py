@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from chiiki_iot.opendata.wareki import (ERAS, WarekiError, fiscal_year, is_wareki, kanji_to_int, parse_date,
+from chiiki_iot.opendata.wareki import (ERAS, FiscalYear, WarekiError, fiscal_year, is_wareki, kanji_to_int, parse_date,
                                         parse_fiscal_year, to_iso, to_wareki)
 
 
@@ -48,8 +48,38 @@ def test_fiscal_years(text, year):
 
 
 def test_fiscal_year_outside_era_is_an_error():
-    with pytest.raises(WarekiError, match="令和2年度"):
-        parse_fiscal_year("平成32年度")
+    with pytest.raises(WarekiError, match="平成2年度"):
+        parse_fiscal_year("昭和65年度")
+    with pytest.raises(WarekiError, match="元年"):
+        parse_fiscal_year("令和0年度")
+
+
+@pytest.mark.parametrize("text, year, reiwa", [("平成32年度", 2020, "令和2年度"), ("H33年度", 2021, "令和3年度"),
+                                               ("平成三十二年度", 2020, "令和2年度"), ("平成42年度", 2030, "令和12年度")])
+def test_heisei_fiscal_years_after_the_era_change_are_read_with_a_note(text, year, reiwa):
+    # plans written before May 2019 named later years in 平成; the government did so in documents of that time
+    fy = parse_fiscal_year(text)
+    assert fy == FiscalYear(year) and fy.start == date(year, 4, 1)
+    assert reiwa in fy.note and f"{year}年度" in fy.note and text in fy.note
+    assert fy.wareki == reiwa
+
+
+def test_fiscal_years_inside_their_era_have_no_note():
+    assert parse_fiscal_year("平成31年度").note == "" and parse_fiscal_year("令和2年度").note == ""
+    assert parse_fiscal_year("2020年度").note == ""
+
+
+@pytest.mark.parametrize("text, fragment", [("平成31年5月1日", "令和元年5月1日"), ("平成32年4月1日", "令和2年4月1日"),
+                                            ("H32.4.1", "令和2年4月1日")])
+def test_full_dates_after_the_era_change_are_still_refused(text, fragment):
+    with pytest.raises(WarekiError, match="平成の期間にありません") as e:
+        parse_date(text)
+    assert fragment in str(e.value)
+
+
+def test_a_year_without_month_and_day_is_not_refused_for_its_era():
+    with pytest.raises(WarekiError, match="日がありません"):
+        parse_date("平成32年")
 
 
 def test_is_wareki():

@@ -68,12 +68,17 @@ class LgCodeResult:
     ``status`` is ``"ok"`` (valid as given), ``"fixed"`` (repaired: see
     ``message``), ``"error"`` (cannot be repaired; ``code`` is ``None``) or
     ``"blank"``.
+
+    ``message`` says what was repaired (for a checker that fixes, like
+    ``check_standard``); ``problem`` says the same as what is wrong with the
+    value as written (for a checker that only reports, like ``check_readability``).
     """
 
     original: str
     code: str | None
     status: str
     message: str = ""
+    problem: str = ""
 
 
 _FLOAT_TAIL = re.compile(r"\.0+$")
@@ -91,17 +96,17 @@ def repair_lgcode(value) -> LgCodeResult:
     text = unicodedata.normalize("NFKC", original).strip()
     if text.lower() in ("", "nan", "<na>", "none"):
         return LgCodeResult(original, None, "blank", "コードが空欄です。")
-    notes = []
+    notes: list[tuple[str, str]] = []        # (what was done, what was wrong)
     if text != original:
-        notes.append("全角数字や空白を直しました")
+        notes.append(("全角数字や空白を直しました", "全角の数字や空白があります"))
     if _FLOAT_TAIL.search(text) and text.replace(".", "", 1).isdigit():
         text = _FLOAT_TAIL.sub("", text)
-        notes.append("数値として保存された「.0」を外しました")
+        notes.append(("数値として保存された「.0」を外しました", "数値として保存された「.0」がついています"))
     if not (text.isascii() and text.isdigit()):
         return LgCodeResult(original, None, "error",
                             f"「{original}」は数字だけのコードではありません。6桁の数字（例: 131016）で入力してください。")
 
-    candidates: list[tuple[str, str]] = []   # (code6, what was done)
+    candidates: list[tuple[str, tuple[str, str] | None]] = []   # (code6, (what was done, what was wrong))
     if len(text) == 6:
         if text[:2] not in PREFECTURES:
             return LgCodeResult(original, None, "error",
@@ -109,15 +114,15 @@ def repair_lgcode(value) -> LgCodeResult:
         if check_digit(text[:5]) != text[5]:
             return LgCodeResult(original, None, "error",
                                 f"検査数字が違います（{text} の最後の桁は {check_digit(text[:5])} のはずです）。コードを確かめてください。")
-        candidates.append((text, ""))
+        candidates.append((text, None))
     elif len(text) == 5:
         if "0" + text[:1] in PREFECTURES and is_valid("0" + text):
-            candidates.append(("0" + text, "先頭の0が落ちていたので補いました"))
+            candidates.append(("0" + text, ("先頭の0が落ちていたので補いました", "先頭の0が落ちています")))
         if text[:2] in PREFECTURES:
-            candidates.append((with_check_digit(text), "5桁のコードに検査数字を付けました"))
+            candidates.append((with_check_digit(text), ("5桁のコードに検査数字を付けました", "検査数字（6桁目）がありません")))
     elif len(text) == 4:
         if "0" + text[:1] in PREFECTURES:
-            candidates.append((with_check_digit("0" + text), "先頭の0を補い、検査数字を付けました"))
+            candidates.append((with_check_digit("0" + text), ("先頭の0を補い、検査数字を付けました", "先頭の0と検査数字がありません")))
     if not candidates:
         return LgCodeResult(original, None, "error",
                             f"「{original}」は{len(text)}桁です。全国地方公共団体コードは検査数字を含めて6桁です。")
@@ -133,4 +138,5 @@ def repair_lgcode(value) -> LgCodeResult:
         notes.append(note)
     if not notes:
         return LgCodeResult(original, code, "ok")
-    return LgCodeResult(original, code, "fixed", "、".join(notes) + f"（{original} → {code}）。")
+    return LgCodeResult(original, code, "fixed", "、".join(d for d, _ in notes) + f"（{original} → {code}）。",
+                        "、".join(w for _, w in notes) + f"（{original} は {code} のはずです）。")

@@ -231,12 +231,22 @@ _UNITS = r"(?:人|名|台|基|件|戸|世帯|箇所|か所|ヶ所|ケ所|カ所|
 _SPECIAL = {"-", "―", "—", "‐", "*", "＊", "※", "…", "x", "X", "×", "秘匿", "不明", "ー", "－", "−"}
 
 
-def _fix_number(text: str, integer: bool) -> Fixed:
-    value, notes = _strip(text)
-    if not value:
-        return Fixed("", tuple(notes))
-    if value in _SPECIAL:
-        return Fixed(None, tuple(notes) + (("L3-03", "warning", f"数値の列に記号「{value}」があります。空欄として扱います。記号の意味をメタデータに書くか、空欄にしてください。"),))
+# what can be wrong with a number written as text (keys of parse_number's second result)
+NUMBER_PROBLEMS = {"unit": "単位", "comma": "桁区切りのカンマ", "fullwidth": "全角の数字", "zeros": "小数点以下の0",
+                   "spaces": "空白"}
+
+
+def parse_number(value: str, integer: bool = False) -> tuple[str | None, tuple[str, ...]]:
+    """A stripped, non-blank value as a plain number, and what keeps it from being one.
+
+    Returns ``(number, problems)``: ``number`` is ``None`` when the value cannot be
+    read as a number; ``problems`` are keys of :data:`NUMBER_PROBLEMS` (empty when
+    the value is already plain). Both checkers use this one rule (L2-01):
+    :func:`~chiiki_iot.opendata.check_standard` fixes, ``check_readability`` asks.
+
+    >>> parse_number("1,200人")
+    ('1200', ('unit', 'comma'))
+    """
     t = nfkc(value).replace(" ", "")
     t = unify_hyphens(t) if t[:1] in HYPHENS else t
     stripped = re.sub(rf"{_UNITS}$", "", t)
@@ -246,12 +256,27 @@ def _fix_number(text: str, integer: bool) -> Fixed:
     if integer and re.fullmatch(r"-?\d+\.0+", number):
         number = number.split(".")[0]
     if not re.fullmatch(pattern, number):
+        return None, ()
+    if number == value:
+        return number, ()
+    problems = tuple(k for k, cond in (("unit", unit), ("comma", "," in stripped),
+                                       ("fullwidth", t != value.replace(" ", "")),
+                                       ("zeros", number != stripped.replace(",", ""))) if cond)
+    return number, problems or ("spaces",)
+
+
+def _fix_number(text: str, integer: bool) -> Fixed:
+    value, notes = _strip(text)
+    if not value:
+        return Fixed("", tuple(notes))
+    if value in _SPECIAL:
+        return Fixed(None, tuple(notes) + (("L3-03", "warning", f"数値の列に記号「{value}」があります。空欄として扱います。記号の意味をメタデータに書くか、空欄にしてください。"),))
+    number, problems = parse_number(value, integer)
+    if number is None:
         return Fixed(None, tuple(notes) + (("L2-01", "error", f"「{value}」を{'整数' if integer else '数値'}として読めません。数字だけを入力してください。"),))
-    if number != value:
-        done = [w for w, cond in (("単位", unit), ("桁区切りのカンマ", "," in stripped),
-                                  ("全角の数字", t != value.replace(" ", "")),
-                                  ("小数点以下の0", number != stripped.replace(",", ""))) if cond]
-        notes.append(("L2-01", "fixed", f"{'・'.join(done) or '空白'}を直しました（{value} → {number}）。"))
+    if problems:
+        done = "・".join(NUMBER_PROBLEMS[p] for p in problems)
+        notes.append(("L2-01", "fixed", f"{done}を直しました（{value} → {number}）。"))
     return Fixed(number, tuple(notes))
 
 

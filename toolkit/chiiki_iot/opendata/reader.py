@@ -51,6 +51,15 @@ class Table:
         """Excel-style row number of DataFrame row ``index``."""
         return self.header_row + 1 + int(index)
 
+    def non_data_rows(self) -> set[int]:
+        """DataFrame rows that are not records: blank rows (L1-03) and note rows (L1-04).
+
+        The reader keeps them (no row is dropped) and reports them; every check
+        (:func:`~chiiki_iot.opendata.check_standard`, :func:`~chiiki_iot.opendata.check_readability`)
+        skips their cells, so a trailing 「※…」 note is never read as a code, number or date.
+        """
+        return non_data_rows(self.report)
+
     def __repr__(self) -> str:
         where = f"シート「{self.sheet}」" if self.sheet else f"文字コード {self.encoding}（BOM{'あり' if self.bom else 'なし'}）"
         return (f"<Table {self.source or '(bytes)'}: {len(self.df)}行 × {self.df.shape[1]}列、{where}、"
@@ -58,6 +67,19 @@ class Table:
 
 
 # -- helpers ---------------------------------------------------------------------
+
+NON_DATA_RULES = ("L1-03", "L1-04")     # blank rows and note rows, reported by the reader with their row
+
+
+def non_data_rows(report: Report) -> set[int]:
+    """Rows the reader reported as blank rows or note rows (see :meth:`Table.non_data_rows`)."""
+    return {i.row for i in report if i.rule in NON_DATA_RULES and i.row is not None}
+
+
+def missing_file_error(path) -> OpenDataError:
+    """The error for a path that does not exist (the same for every reading function)."""
+    return OpenDataError(f"ファイルが見つかりません: {path}。パスを確かめてください。")
+
 
 def _source_bytes(source) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray)):
@@ -67,7 +89,7 @@ def _source_bytes(source) -> tuple[bytes, str]:
         return (data.encode("utf-8") if isinstance(data, str) else data), getattr(source, "name", "")
     path = Path(source)
     if not path.exists():
-        raise OpenDataError(f"ファイル {path} が見つかりません。パスを確かめてください。")
+        raise missing_file_error(path)
     return path.read_bytes(), str(path)
 
 

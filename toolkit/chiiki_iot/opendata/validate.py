@@ -4,6 +4,9 @@
 every known column (keeping the original in ``<列>_raw`` wherever a value
 changed), validates with pandera, and returns one report that names row,
 column, rule and reason for every problem. No row is ever dropped.
+It checks the dataset's schema and values; the file-level machine-readability
+rules (L1-08 機種依存文字, L2-04 choice variants, L2-02 omitted repeats …) are
+:func:`~chiiki_iot.opendata.check_readability`'s.
 
 >>> csv = "都道府県コード又は市区町村コード,NO,都道府県名,市区町村名,名称,設置位置\\n92011,1,栃木県,宇都宮市,市役所,1階\\n"
 >>> checked = check_standard(csv.encode("cp932"), "AED")
@@ -83,13 +86,24 @@ def check_standard(data, dataset: str | DatasetSchema | None = None) -> Checked:
     """Read (path, bytes, :class:`Table` or DataFrame), normalise and validate against a standard dataset.
 
     ``dataset`` is a name (``"AED設置箇所一覧"``, ``"AED"``, ``"08"``) or ``None`` to recognise it from the headers.
+
+    This is the schema-and-values check: headers against the definition (STD-01, STD-02, STD-06),
+    every defined column normalised to its kind (codes L3-06, dates L3-05, numbers L2-01, the
+    defined choices 有・無 / 1・空欄 L2-04, …; originals kept in ``<列>_raw``) and validated
+    (STD-03 … STD-08). The reader's findings (encoding, title rows, blank and note rows …) come first.
+
+    :func:`~chiiki_iot.opendata.check_readability` is the other half: the file-level
+    machine-readability rules for any file. 機種依存文字 (L1-08), choices written in several
+    ways in other columns (L2-04) and values left out because they repeat the row above
+    (L2-02) are reported there, not here; combine both reports to report every flaw
+    (course module 04). A flaw both can see has one rule ID in both.
     """
     table = _as_table(data)
     df = table.df.copy()
     report = Report(table.report)
     header_row = table.header_row
     # blank rows and note rows are kept and already reported by the reader: their cells are not data
-    not_data = {i.row for i in table.report if i.rule in ("L1-03", "L1-04") and i.row is not None}
+    not_data = table.non_data_rows()
 
     if isinstance(dataset, DatasetSchema):
         ds = dataset

@@ -11,6 +11,11 @@ A date outside its era (``平成31年5月1日``, ``昭和64年1月8日``) is an 
 Japanese message that names the right era. 明治 is accepted from 明治6年 on
 (before 1873 Japan used the lunisolar calendar).
 
+Plans written before May 2019 named later years in 平成, as the government did
+in documents of that time (``平成32年度`` = 令和2年度 = 2020年度). Where only a
+year is given (a 年度) such names are read, with a note in
+:attr:`FiscalYear.note`; a full date such as ``平成32年4月1日`` is still an error.
+
 >>> parse_date("R5.4.1")
 datetime.date(2023, 4, 1)
 >>> to_iso("令和元年五月一日")
@@ -20,12 +25,17 @@ datetime.date(2023, 4, 1)
 >>> fy = parse_fiscal_year("令和5年度")
 >>> fy.start, fy.end
 (datetime.date(2023, 4, 1), datetime.date(2024, 3, 31))
+>>> fy = parse_fiscal_year("平成32年度")
+>>> fy.label, fy.wareki
+('2020年度', '令和2年度')
+>>> print(fy.note)
+「平成32年度」は改元（2019年5月1日）の前の文書での書き方です。令和2年度（2020年度）として読みました。
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 
@@ -52,6 +62,8 @@ ERAS: tuple[Era, ...] = (
     Era("明治", "M", date(1868, 10, 23)),
 )
 _MEIJI_SOLAR = date(1873, 1, 1)   # Gregorian calendar adopted on 明治6年1月1日
+# eras whose later years were named in documents written before the era change (平成32年度 = 2020年度)
+_NAMED_PAST_END = ("平成",)
 
 
 def _era_end(era: Era) -> date | None:
@@ -189,9 +201,17 @@ def to_wareki(d: date, style: str = "kanji") -> str:
 
 @dataclass(frozen=True)
 class FiscalYear:
-    """A Japanese fiscal year (年度): April 1 of ``year`` to March 31 of the next year."""
+    """A Japanese fiscal year (年度): April 1 of ``year`` to March 31 of the next year.
+
+    ``note`` is ``""`` unless :func:`parse_fiscal_year` read the year in an unusual way
+    (``平成32年度``, written before the era change); it does not take part in ``==``.
+    """
 
     year: int
+    note: str = field(default="", compare=False)
+
+    def __repr__(self) -> str:
+        return f"FiscalYear(year={self.year}" + (f", note={self.note!r})" if self.note else ")")
 
     @property
     def start(self) -> date:
@@ -222,7 +242,11 @@ def fiscal_year(d: date) -> FiscalYear:
 
 
 def parse_fiscal_year(value) -> FiscalYear:
-    """Read ``令和5年度``, ``R5年度``, ``平成31年度``, ``令和元年度``, ``2023年度`` or ``FY2023``."""
+    """Read ``令和5年度``, ``R5年度``, ``平成31年度``, ``令和元年度``, ``2023年度`` or ``FY2023``.
+
+    ``平成32年度`` and later (written before the era change) are read as 令和2年度 … with a
+    :attr:`FiscalYear.note` that says so.
+    """
     original = str(value)
     text = _clean(value)
     m = _WAREKI_FY.match(text)
@@ -230,6 +254,10 @@ def parse_fiscal_year(value) -> FiscalYear:
         era = _ERA_KEYS[m["era"]]
         fy = FiscalYear(_era_year(era, m["y"]))
         end = _era_end(era)
+        if end is not None and fy.start > end and era.name in _NAMED_PAST_END:
+            change = end + timedelta(days=1)
+            return FiscalYear(fy.year, f"「{original}」は改元（{change.year}年{change.month}月{change.day}日）の前の"
+                                       f"文書での書き方です。{fy.wareki}（{fy.label}）として読みました。")
         if fy.end < era.start or (end is not None and fy.start > end):
             raise WarekiError(f"「{original}」は{era.name}の期間にありません（{fy.label} は {fy.wareki} です）。")
         return fy
