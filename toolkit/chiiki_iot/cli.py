@@ -13,6 +13,7 @@ The command of 地域IoTアカデミー (regional IoT academy).
   chiiki-iot lab                 学習用フォルダで JupyterLab を開く / open JupyterLab on the learner workspace
   chiiki-iot lab --trainer       講師用: courses/ を解答つきで開く / trainers: open courses/ with solutions
   chiiki-iot check-notebooks     ノートブックの約束ごとを確かめる / check notebook conventions
+  chiiki-iot class --help        講師用: クラスの運営（配布・採点・成績）/ trainers: run a class
 """
 
 
@@ -40,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="ノートブックの約束ごとを確かめます。\nCheck notebooks against the curriculum conventions.")
     check.add_argument("paths", nargs="*", type=Path,
                        help="ノートブックまたはフォルダ（既定: courses/）/ notebooks or folders (default: courses/)")
+
+    from .classroom.commands import add_parser as add_class_parser
+
+    add_class_parser(sub)
     return parser
 
 
@@ -72,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
                    open_browser=not args.no_browser)
     if args.command == "check-notebooks":
         return _check_notebooks(args.paths)
+    if args.command == "class":
+        from .classroom.commands import run as run_class
+
+        return run_class(args)
     build_parser().print_help()
     return 0
 

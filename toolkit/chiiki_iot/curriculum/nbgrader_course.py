@@ -66,17 +66,23 @@ class Scores:
 @dataclass
 class NbgraderCourse:
     root: Path
+    course_id: str = COURSE_ID
 
     @classmethod
-    def create(cls, root: Path, modules: list[Module], timeout: int = 120) -> "NbgraderCourse":
-        """Lay out ``root`` as an nbgrader course with each module as an assignment source."""
+    def create(cls, root: Path, modules: list[Module], timeout: int = 120, course_id: str = COURSE_ID,
+               extra_config: str = "") -> "NbgraderCourse":
+        """Lay out ``root`` as an nbgrader course with each module as an assignment source.
+
+        ``extra_config`` is appended to ``nbgrader_config.py`` (the class workflow adds
+        its sandbox, feedback and time-zone settings there).
+        """
         root = Path(root)
         (root / "source").mkdir(parents=True, exist_ok=True)
         (root / "nbgrader_config.py").write_text(
-            NBGRADER_CONFIG.format(course_id=COURSE_ID, root=str(root), db=str(root / "gradebook.db"),
-                                   timeout=timeout),
+            NBGRADER_CONFIG.format(course_id=course_id, root=str(root), db=str(root / "gradebook.db"),
+                                   timeout=timeout) + extra_config,
             encoding="utf-8")
-        course = cls(root)
+        course = cls(root, course_id)
         for m in modules:
             course.add_source(m)
         return course
@@ -133,7 +139,7 @@ class NbgraderCourse:
         """Read one submission's scores from the sqlite gradebook."""
         from nbgrader.api import Gradebook
 
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}", course_id=self.course_id) as gb:
             sub = gb.find_submission(assignment, student)
             tests = self.test_cell_ids(assignment)
             cells = [CellResult(g.name, float(g.score), float(g.max_score), g.name in tests)

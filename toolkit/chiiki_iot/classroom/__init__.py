@@ -1,0 +1,21 @@
+"""Running a class with nbgrader: roster, release, collect, safe parallel autograde,
+feedback without hidden tests, exports (CSV / Excel) and the trainer's progress view.
+
+The command line is ``chiiki-iot class ...`` (see ``grading/README.md``).
+
+Modules:
+    commands          ``chiiki-iot class ...`` (argument parsing, Japanese messages)
+    classroom_course  the class course folder (nbgrader layout + class settings), roster, exchange steps
+    settings          the class settings written into nbgrader_config.py; loading nbgrader's API
+    sandbox           bubblewrap sandbox for learner code (kernel only)
+    kernel            kernel manager that starts kernels inside the sandbox
+    inside_sandbox    first process inside the sandbox (limits, working copy)
+    execute           nbgrader Execute preprocessor with sandbox, timeouts, output caps
+    autograde         parallel autograde across learners, with a per-learner report
+    worker            one autograde worker process (nbgrader's own API)
+    feedback          feedback without hidden tests
+    roster            learner roster from CSV (UTF-8 / BOM / CP932)
+    export            grades to CSV and Excel (per learner, module, learning objective)
+    progress          who submitted what, and a chart
+    hub               JupyterHub configuration for a training room (grading/jupyterhub_config.py)
+"""

@@ -1,0 +1,186 @@
+"""A class course: the nbgrader course of ``NbgraderCourse`` plus what a class needs.
+
+``ClassCourse.create(root, modules)`` lays out the nbgrader course (each module an
+assignment), writes the class settings into ``nbgrader_config.py`` (sandboxed
+autograde, feedback without hidden tests, Japan time, the exchange) and records the
+modules' titles and learning objectives in ``class.json`` for exports.
+Every step after that is nbgrader's own app or API, run on this folder.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..curriculum.modules import COURSE_NAMES, Module
+from ..curriculum.nbgrader_course import COURSE_ID, NbgraderCourse
+from .autograde import ClassReport, autograde_class, now_jst
+from .feedback import leaked_lines, source_secrets
+from .roster import Learner
+from .settings import class_config, nbgrader_api
+
+CLASS_FILE = "class.json"
+QUESTION = re.compile(r"""checks\(\s*["']([^"']+)["']""")
+
+
+class ClassError(RuntimeError):
+    """A class step cannot go on; the message says, in Japanese, what to do."""
+
+
+@dataclass
+class ClassCourse(NbgraderCourse):
+    """An nbgrader course folder set up for running a class."""
+
+    @classmethod
+    def create(cls, root: Path, modules: list[Module], timeout: int = 60, course_id: str = COURSE_ID,
+               exchange: Path | None = None, extra_config: str = "") -> "ClassCourse":
+        root = Path(root).resolve()
+        if (root / CLASS_FILE).exists():
+            raise ClassError(f"{root} にはもうクラスがあります。続きの作業はそのフォルダで行ってください"
+                             "（作り直す場合は別のフォルダを指定してください。成績簿を消さないためです）。")
+        if not modules:
+            raise ClassError("課題にするモジュールが見つかりません。courses/ のフォルダを確かめてください。")
+        course = super().create(root, modules, timeout=timeout, course_id=course_id,
+                                extra_config=class_config(root, exchange) + extra_config)
+        info = {"course_id": course_id, "created": now_jst(), "exchange": str(exchange) if exchange else None,
+                "assignments": [_assignment_info(m) for m in modules]}
+        (root / CLASS_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+        return course
+
+    @classmethod
+    def open(cls, root: Path) -> "ClassCourse":
+        root = Path(root).resolve()
+        path = root / CLASS_FILE
+        if not path.exists():
+            raise ClassError(f"{root} はクラスのフォルダではありません（{CLASS_FILE} がありません）。"
+                             "`chiiki-iot class setup フォルダ` で作るか、--course でフォルダを指定してください。")
+        info = json.loads(path.read_text(encoding="utf-8"))
+        return cls(root, info["course_id"])
+
+    # -- facts ----------------------------------------------------------------
+    @property
+    def info(self) -> dict:
+        return json.loads((self.root / CLASS_FILE).read_text(encoding="utf-8"))
+
+    @property
+    def assignments(self) -> list[str]:
+        return [a["assignment"] for a in self.info["assignments"]]
+
+    def check_assignment(self, assignment: str) -> str:
+        if assignment not in self.assignments:
+            raise ClassError(f"課題「{assignment}」はこのクラスにありません。あるもの: {', '.join(self.assignments)}")
+        return assignment
+
+    def api(self, **overrides):
+        return nbgrader_api(self.root, **overrides)
+
+    # -- roster -----------------------------------------------------------------
+    def add_learners(self, learners: list[Learner]) -> tuple[int, int]:
+        """Add or update learners in the gradebook; (added, updated). Nobody is removed."""
+        from nbgrader.api import Gradebook, MissingEntry
+
+        added = updated = 0
+        with Gradebook(self.db_url, course_id=self.course_id) as gb:
+            for learner in learners:
+                try:
+                    gb.find_student(learner.id)
+                    updated += 1
+                except MissingEntry:
+                    added += 1
+                gb.update_or_create_student(learner.id, first_name=learner.first_name or None,
+                                            last_name=learner.last_name or None, email=learner.email or None)
+        return added, updated
+
+    def learners(self) -> list[Learner]:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url, course_id=self.course_id) as gb:
+            return [Learner(s.id, s.last_name or "", s.first_name or "", s.email or "") for s in gb.students]
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.root / 'gradebook.db'}"
+
+    # -- release / collect (nbgrader's exchange) ------------------------------
+    def release(self, assignment: str) -> str:
+        """generate_assignment, then release_assignment to the exchange (if one is set)."""
+        self.check_assignment(assignment)
+        self.generate(assignment)
+        if not self.info.get("exchange"):
+            return "exchange なし: release/ に配布版を作りました（JupyterHub の外では、このフォルダを配ってください）。"
+        result = self.api().release_assignment(assignment)
+        _raise_unless(result, f"課題 {assignment} を配布できませんでした")
+        return f"課題 {assignment} を配布しました。学習者は Assignments の画面で Fetch できます。"
+
+    def collect(self, assignment: str) -> list[str]:
+        """nbgrader collect: the newest submission of every learner into submitted/."""
+        self.check_assignment(assignment)
+        if not self.info.get("exchange"):
+            raise ClassError("このクラスには exchange（JupyterHub での受け渡し）がありません。"
+                             "提出物は submitted/<ID>/<課題>/ に置いてください。")
+        result = self.api().collect(assignment)
+        _raise_unless(result, f"課題 {assignment} の提出物を回収できませんでした")
+        base = self.root / "submitted"
+        return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir()) if base.is_dir() else []
+
+    # -- grading --------------------------------------------------------------
+    def autograde_class(self, assignment: str, **kw) -> ClassReport:
+        self.check_assignment(assignment)
+        return autograde_class(self.root, assignment, **kw)
+
+    def feedback(self, assignment: str, release: bool | None = None) -> list[Path]:
+        """generate_feedback (hidden tests removed), check every file, release to the exchange."""
+        self.check_assignment(assignment)
+        api = self.api()
+        result = api.generate_feedback(assignment, force=True)
+        _raise_unless(result, f"課題 {assignment} のフィードバックを作れませんでした")
+        files = sorted((self.root / "feedback").glob(f"*/{assignment}/*.html"))
+        secrets = set()
+        for nb in (self.root / "source" / assignment).glob("*.ipynb"):
+            secrets |= source_secrets(nb)
+        for f in files:
+            leaked = leaked_lines(f, secrets)
+            if leaked:
+                quarantine = self.root / "feedback_withheld" / f.relative_to(self.root / "feedback")
+                quarantine.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(f), quarantine)
+                raise ClassError(f"{f.name}（{f.parent.parent.name}）に隠しテストの行が残っていたため、配らずに "
+                                 f"{quarantine} へ移しました。開発者に知らせてください。")
+        if release is None:
+            release = bool(self.info.get("exchange"))
+        if release:
+            result = api.release_feedback(assignment)
+            _raise_unless(result, f"課題 {assignment} のフィードバックを返却できませんでした")
+        return files
+
+
+def _raise_unless(result: dict, what: str) -> None:
+    if not result.get("success"):
+        raise ClassError(f"{what}。nbgrader の記録:\n{result.get('log', '')}{result.get('error', '')}")
+
+
+def _assignment_info(module: Module) -> dict:
+    """Title, objectives and which question serves which objective (for exports)."""
+    meta = module.metadata
+    return {"assignment": module.assignment_id, "course": module.course,
+            "course_name": COURSE_NAMES.get(module.course, module.course), "module": module.name,
+            "title": meta.get("title", module.name), "objectives": list(meta.get("objectives", [])),
+            "objective_map": dict(meta.get("objective_map", {})),
+            "questions": question_of_cells(module)}
+
+
+def question_of_cells(module: Module) -> dict[str, str]:
+    """grade_id of every graded cell -> the question it grades (test cells name it in ``checks("...")``)."""
+    import nbformat
+
+    out = {}
+    for path in module.notebooks:
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if not meta.get("grade"):
+                continue
+            found = QUESTION.search(cell.source) if not meta.get("solution") and not meta.get("task") else None
+            out[meta["grade_id"]] = found.group(1) if found else meta["grade_id"]
+    return out

@@ -1,0 +1,113 @@
+"""Feedback without hidden tests (jupyter/nbgrader#917).
+
+nbgrader's ``autograde`` restores the hidden tests into the autograded notebook,
+and ``generate_feedback`` renders that notebook to HTML, hidden tests included.
+The course configuration adds ``HideGraderSecrets`` to
+``GenerateFeedback.preprocessors``, so every feedback file, whoever generates it
+(the CLI or the formgrader), is rendered from a notebook where:
+
+* the ``### BEGIN HIDDEN TESTS`` … ``### END HIDDEN TESTS`` regions and the mark
+  schemes are removed from the cells, and
+* any output line that repeats a line of those regions (a traceback, or learner
+  code that printed the test while it ran) is replaced by a Japanese note.
+
+``leaked_lines`` checks finished HTML files the same way (used by the class
+workflow after generating feedback, and by the tests).
+"""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
+
+from ..curriculum.rules import HIDDEN_BEGIN, HIDDEN_END
+
+MARK_BEGIN, MARK_END = "=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ==="
+REGIONS = [(HIDDEN_BEGIN, HIDDEN_END), (MARK_BEGIN, MARK_END)]
+HIDDEN_NOTE = "（採点用のテストの内容なので表示しません）"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+MIN_SECRET = 6  # shorter lines ("pass", "])") are too common to mean anything
+
+
+def split_regions(source: str) -> tuple[str, list[str]]:
+    """``source`` without hidden-test / mark-scheme regions, and the lines removed."""
+    kept, removed, inside = [], [], None
+    for line in source.split("\n"):
+        if inside is None:
+            starts = [end for begin, end in REGIONS if begin in line]
+            if starts:
+                inside = starts[0]
+                continue
+            kept.append(line)
+        elif inside in line:
+            inside = None
+        else:
+            removed.append(line)
+    return "\n".join(kept).rstrip("\n"), removed
+
+
+def secret_lines(lines) -> set[str]:
+    return {ln.strip() for ln in lines if len(ln.strip()) >= MIN_SECRET and not ln.strip().startswith("#")}
+
+
+MARKERS = {HIDDEN_BEGIN, HIDDEN_END, MARK_BEGIN, MARK_END}
+
+
+def _scrub(text: str, secrets: set[str]) -> str:
+    out = []
+    for line in text.split("\n"):
+        plain = ANSI.sub("", line)
+        out.append(HIDDEN_NOTE if any(s in plain for s in secrets | MARKERS) else line)
+    return "\n".join(out)
+
+
+class HideGraderSecrets(Preprocessor):
+    """Remove hidden tests and mark schemes from cells, and their lines from outputs."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        secrets: set[str] = set()
+        for cell in nb.cells:
+            cell.source, removed = split_regions(cell.source)
+            secrets |= secret_lines(removed)
+        if secrets:
+            for cell in nb.cells:
+                for out in cell.get("outputs", []):
+                    if "text" in out:
+                        out["text"] = _scrub(out["text"], secrets)
+                    if "traceback" in out:
+                        out["traceback"] = [_scrub(t, secrets) for t in out["traceback"]]
+                    if "evalue" in out:
+                        out["evalue"] = _scrub(out["evalue"], secrets)
+                    for mime, value in list(out.get("data", {}).items()):
+                        if isinstance(value, str):
+                            out["data"][mime] = _scrub(value, secrets)
+        return nb, resources
+
+
+def html_text(path: Path) -> str:
+    """The visible text of an HTML file (tags removed, entities decoded)."""
+    raw = Path(path).read_text(encoding="utf-8")
+    raw = re.sub(r"<(script|style)\b.*?</\1>", "", raw, flags=re.S | re.I)
+    return html.unescape(re.sub(r"<[^>]+>", "", raw))
+
+
+def leaked_lines(html_file: Path, secrets: set[str]) -> list[str]:
+    """Secret lines that appear in the visible text of a feedback file."""
+    text = html_text(html_file)
+    return sorted(s for s in secrets if s in text)
+
+
+def source_secrets(source_notebook: Path) -> set[str]:
+    """Hidden-test and mark-scheme lines of an instructor notebook."""
+    import nbformat
+
+    nb = nbformat.read(source_notebook, as_version=4)
+    lines: list[str] = []
+    for cell in nb.cells:
+        lines += split_regions(cell.source)[1]
+    return secret_lines(lines)
