@@ -123,6 +123,9 @@ class Sandbox:
         args = [self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session"]
         if self.as_root:
             args += ["--cap-drop", "ALL"]
+        # A fresh /tmp first, then the read-only binds: a checkout or venv that lives under /tmp
+        # (CI clones often do) must stay visible, not be hidden under the new tmpfs.
+        args += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
         for p in self.read_only_paths():
             args += ["--ro-bind", str(p), str(p)]
         for name in ROOT_LINKS:
@@ -158,7 +161,6 @@ class Sandbox:
             if p.exists():
                 args += ["--ro-bind", str(p), str(p)]
         args += ["--proc", "/proc", "--dev", "/dev",
-                 "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
                  "--ro-bind", str(inputs), "/.chiiki_inputs"]
         for p in shared:
             args += ["--bind", str(p), str(p)]
@@ -217,8 +219,7 @@ def _find(limits: Limits) -> Sandbox:
     reasons = []
     for bwrap in _bwrap_candidates():
         sandbox = Sandbox(bwrap, as_root, limits)
-        probe = sandbox.base_args() + ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-                                       sys.executable, "-c", "print('ok')"]
+        probe = sandbox.base_args() + ["--proc", "/proc", "--dev", "/dev", sys.executable, "-c", "print('ok')"]
         try:
             proc = subprocess.run(probe, capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as e:
