@@ -1,0 +1,83 @@
+"""Faults give a clear Japanese error and leave the board usable.
+
+Faults are injected into real parts: the pty is really closed (``kit.unplug()``), the
+interpreter process is really killed, another program really holds the port, and a
+real process that is not MicroPython answers on a pty.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+
+import pytest
+import serial
+
+from chiiki_iot.kit import (
+    Board,
+    BoardDisconnectedError,
+    BoardNotFoundError,
+    BoardResetError,
+    NotMicroPythonError,
+    PortBusyError,
+)
+from chiiki_iot.kit.virtual.relay import Firmware, PtyRelay
+from kit_fixtures import make_board, make_kit  # noqa: F401
+
+LOOP = "import time\nwhile True:\n    print('tick')\n    time.sleep_ms(1)"
+
+
+def test_cable_pulled_during_a_call_then_reconnect(make_board):
+    b = make_board("esp32", speed=1)
+    b.exec("x = 1")
+    threading.Timer(0.3, b.kit.unplug).start()
+    with pytest.raises(BoardDisconnectedError, match="接続が切れました.*reconnect"):
+        b.exec(LOOP, timeout=20)
+    with pytest.raises(BoardDisconnectedError):
+        b.eval("1")  # still unplugged: every call says so
+    b.kit.plug()
+    b.reconnect(timeout=10)
+    assert b.eval("1 + 1") == 2
+    assert b.eval("'x' in globals()") is False  # plugging in again powers the board afresh
+
+
+def test_reconnect_without_the_board_says_it_is_not_found(make_board):
+    b = make_board("esp32")
+    b.kit.unplug()
+    with pytest.raises(BoardNotFoundError, match="見つかりません"):
+        b.reconnect(timeout=0.5)
+
+
+def test_firmware_crash_during_a_call_is_a_reset_error(make_board):
+    b = make_board("esp32", speed=1)
+    threading.Timer(0.3, b.kit.kill_interpreter).start()
+    with pytest.raises(BoardResetError, match="再起動しました"):
+        b.exec(LOOP, timeout=20)
+    assert b.eval("2 + 3") == 5  # the board rebooted and the session resynchronised
+
+
+def test_port_held_by_another_program(make_kit):
+    kit = make_kit("esp32")
+    other = serial.Serial(kit.port, exclusive=True)  # e.g. Thonny or a serial monitor
+    try:
+        with pytest.raises(PortBusyError, match="別のプログラムが使っています"):
+            Board(kit.port, "esp32", kit=kit)
+    finally:
+        other.close()
+    Board(kit.port, "esp32", kit=kit).close()  # free again: it opens
+
+
+def test_a_board_that_does_not_run_micropython():
+    # a real process on a real pty that answers, but is not a MicroPython REPL
+    firmware = Firmware([sys.executable, "-c", "import sys\nfor line in sys.stdin: print('?')"],
+                        soft_reboot=False, ready_marker=None)
+    relay = PtyRelay(firmware)
+    try:
+        with pytest.raises(NotMicroPythonError, match="MicroPython が動いていない.*書き込み"):
+            Board(relay.port, "esp32", connect_timeout=1.0)
+    finally:
+        relay.close()
+
+
+def test_a_port_that_does_not_exist():
+    with pytest.raises(BoardNotFoundError, match="見つかりません"):
+        Board("/dev/ttyNO_SUCH_BOARD", "microbit_v2")

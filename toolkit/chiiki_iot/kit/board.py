@@ -1,0 +1,451 @@
+"""``Board``: one object for a real micro:bit / ESP32 or a virtual board.
+
+Everything goes through one raw-REPL session that stays open (``transport.RawRepl``),
+so a call costs a round trip, not a process start.
+
+>>> from chiiki_iot.kit import connect
+>>> b = connect()                          # doctest: +SKIP
+>>> b.exec("x = 21")                       # doctest: +SKIP
+''
+>>> b.eval("x * 2")                        # doctest: +SKIP
+42
+>>> b.read("temperature")                  # doctest: +SKIP
+22.0
+"""
+from __future__ import annotations
+
+import codecs
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from mpremote.transport import Transport, TransportExecError
+
+from .errors import (
+    BoardDisconnectedError,
+    BoardFileError,
+    BoardNotFoundError,
+    DeviceError,
+    KitError,
+    PortBusyError,
+    ScenarioError,
+)
+from .profiles import Profile, get_profile
+from .transport import RawRepl
+from .values import parse_repr
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .scenario import Scenario
+    from .virtual import VirtualKit
+
+DRIVERS_DIR = Path(__file__).resolve().parent / "device" / "drivers"
+_DEFAULT = object()
+
+
+class _FsOverRepl(Transport):
+    """mpremote's file helpers (``fs_readfile``, ``fs_writefile``, ...) over the Board's session."""
+
+    def __init__(self, board: "Board"):
+        self._board = board
+
+    def exec(self, command, data_consumer=None):
+        code = command if isinstance(command, bytes) else command.encode()
+        out, err = self._board._repl.run(code, timeout=self._board.timeout, on_output=data_consumer)
+        if err:
+            raise TransportExecError(out, err.decode("utf-8", "replace"))
+        return out
+
+    def eval(self, expression, parse=True):
+        out = self.exec("print(repr({}))".format(expression))
+        return parse_repr(out.decode()) if parse else out.strip()
+
+
+class Board:
+    """A board over one persistent serial connection.
+
+    Use ``connect()`` rather than building one: it finds the board or starts the
+    virtual kit. ``timeout`` (seconds, ``None`` = no limit) applies to every call unless
+    the call gives its own; when it passes, the board is interrupted with Ctrl-C.
+    """
+
+    def __init__(self, port: str, profile: str | Profile = "microbit_v2", *,
+                 kit: "VirtualKit | None" = None, timeout: float | None = 60.0,
+                 baudrate: int = 115200, connect_timeout: float = 5.0,
+                 serial_number: str | None = None):
+        self.profile = get_profile(profile)
+        self.kit = kit
+        self.timeout = timeout
+        self.serial_number = serial_number
+        self._baudrate = baudrate
+        self._connect_timeout = connect_timeout
+        self._sensors_ready = False
+        self._background = None  # (thread, state) of a program started with start()
+        self.virtual_port = False  # a virtual kit served by another process (found by probing)
+        self.plot = None  # the LivePlot of the last stream(plot=True): .fig, .ax
+        self._repl = self._open(port)
+
+    def _open(self, port: str) -> RawRepl:
+        return RawRepl(port, baudrate=self._baudrate, connect_timeout=self._connect_timeout,
+                       profile_label=self.profile.label, guide=self.profile.guide)
+
+    # ---------------------------------------------------------------- identity
+    @property
+    def port(self) -> str:
+        return self._repl.port
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.kit is not None
+
+    @property
+    def label(self) -> str:
+        """Japanese description: which board, real or virtual, on which port."""
+        if self.kit is not None:
+            kind = f"仮想キット（{self.profile.label}, {self.kit.engine_label}）"
+        elif self.virtual_port:
+            kind = f"仮想キット（{self.profile.label}）"
+        else:
+            kind = f"{self.profile.label}（実機）"
+        return f"{kind} {self.port}"
+
+    def __repr__(self) -> str:
+        kind = f"virtual {self.profile.name} ({self.kit.engine})" if self.kit else self.profile.name
+        return f"<Board {kind} {self._repl.port}{' closed' if self._repl.closed else ''}>"
+
+    # ---------------------------------------------------------------- running code
+    def _timeout(self, timeout) -> float | None:
+        return self.timeout if timeout is _DEFAULT else timeout
+
+    def exec(self, code: str, *, timeout: float | None = _DEFAULT,
+             on_output: Callable[[str], None] | None = None) -> str:
+        """Run ``code`` on the board and return what it printed.
+
+        ``on_output`` receives the printed text as it arrives (the ``%%board`` magic
+        passes ``print``); then the return value is the same text, all of it.
+        Raises ``DeviceError`` (with the board's traceback) if the code raises.
+        """
+        self._check_idle()
+        chunks: list[str] = []
+        consumer = None
+        if on_output is not None:
+            decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+            def consumer(data: bytes) -> None:
+                text = decoder.decode(data).replace("\r\n", "\n")
+                if text:
+                    chunks.append(text)
+                    on_output(text)
+
+        out, err = self._repl.run(code.encode(), timeout=self._timeout(timeout), on_output=consumer)
+        text = "".join(chunks) if on_output is not None else out.decode("utf-8", "replace").replace("\r\n", "\n")
+        if err:
+            raise DeviceError(err.decode("utf-8", "replace"), text)
+        return text
+
+    def _check_idle(self) -> None:
+        if self._background is not None:
+            if self._background[0].is_alive():
+                raise KitError("ボードでプログラムが動いています（board.start()）。board.stop() で止めてから実行してください。")
+            self._background = None  # it ended by itself
+
+    def eval(self, expr: str, *, timeout: float | None = _DEFAULT):
+        """The value of ``expr`` on the board, as a Python value (numbers, str, list, dict, ...)."""
+        out = self.exec(f"print(repr(({expr})))", timeout=timeout)
+        try:
+            return parse_repr(out)
+        except (ValueError, SyntaxError):
+            raise KitError(
+                f"ボードの値 {out.strip()[:80]!r} は Python の値に変換できません。"
+                "数・文字列・リスト・辞書になる式を指定するか、exec() で print してください。"
+            ) from None
+
+    def interrupt(self) -> None:
+        """Ctrl-C: stop whatever runs on the board (variables are kept)."""
+        self._repl.interrupt()
+
+    def start(self, code: str, *, on_output: Callable[[str], None] | None = None) -> None:
+        """Start ``code`` on the board and return at once; ``stop()`` ends it.
+
+        Meanwhile the notebook stays free: sliders (``widgets.sliders``) change the
+        virtual world while the program runs. Output goes to ``on_output`` (default:
+        kept, and returned by ``stop()``).
+        """
+        import threading
+
+        if self._background is not None:
+            raise KitError("ボードでプログラムが動いています。board.stop() で止めてから実行してください。")
+        chunks: list[str] = []
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+        def consumer(data: bytes) -> None:
+            text = decoder.decode(data).replace("\r\n", "\n")
+            chunks.append(text)
+            if on_output is not None:
+                on_output(text)
+
+        state: dict = {"chunks": chunks}
+
+        def follow() -> None:
+            try:
+                _, err = self._repl.finish(None, consumer, None)
+                state["err"] = err
+            except Exception as e:  # noqa: BLE001 - handed to stop()
+                state["error"] = e
+
+        self._repl.start(code.encode())
+        thread = threading.Thread(target=follow, name="kit-board-program", daemon=True)
+        self._background = (thread, state)
+        thread.start()
+
+    def stop(self, timeout: float = 10.0) -> str:
+        """Stop the program ``start()`` began (Ctrl-C) and return everything it printed."""
+        if self._background is None:
+            return ""
+        thread, state = self._background
+        if thread.is_alive():
+            self._repl.interrupt()  # from this thread: a Ctrl-C; the follower reads the end
+            thread.join(timeout)
+        self._background = None
+        if "error" in state:
+            raise state["error"]
+        err = state.get("err", b"").decode("utf-8", "replace")
+        if err and "KeyboardInterrupt" not in err:
+            raise DeviceError(err, "".join(state["chunks"]))
+        return "".join(state["chunks"])
+
+    @property
+    def running(self) -> bool:
+        """True while a program started with ``start()`` runs."""
+        return self._background is not None and self._background[0].is_alive()
+
+    def reset(self) -> None:
+        """Soft reset: the board's Python starts afresh (variables are lost, files stay)."""
+        self._repl.soft_reset()
+        self._sensors_ready = False
+
+    # ---------------------------------------------------------------- files
+    @property
+    def _fs(self) -> _FsOverRepl:
+        self._check_idle()
+        return _FsOverRepl(self)
+
+    def _file_error(self, e: Exception, name: str) -> BoardFileError:
+        text = str(e)
+        if "ENOSPC" in text or getattr(e, "errno", None) == 28:
+            return BoardFileError(f"ボードの保存領域がいっぱいで {name} を書けません。board.ls() で不要なファイルを探し、board.rm() で消してください。")
+        if "ENOENT" in text or getattr(e, "errno", None) == 2:
+            return BoardFileError(f"ボードに {name} がありません。board.ls() でファイル名を確かめてください。")
+        return BoardFileError(f"ボードのファイル {name} を扱えませんでした（{text}）。")
+
+    def _check_name(self, name: str, size: int | None = None) -> str:
+        if self.profile.flat_fs:
+            name = name.lstrip("/")
+            if "/" in name:
+                raise BoardFileError(
+                    f"{self.profile.label} にはフォルダがありません。'{name}' ではなく '{name.rsplit('/', 1)[-1]}' のように"
+                    "ファイル名だけを指定してください。"
+                )
+            if size is not None and self.profile.max_file_bytes and size > self.profile.max_file_bytes:
+                raise BoardFileError(
+                    f"{name} は {size:,} バイトあり、{self.profile.label} には大きすぎます"
+                    f"（目安 {self.profile.max_file_bytes:,} バイトまで）。コメントを減らすか、ファイルを分けてください。"
+                )
+        return name
+
+    def put(self, src: str | os.PathLike | bytes, dest: str | None = None) -> str:
+        """Copy a host file (or bytes) to the board; returns the name on the board.
+
+        On micro:bit there are no folders: give a plain file name.
+        On ESP32 missing folders are created (``dest="/lib/bme280.py"``).
+        """
+        if isinstance(src, (bytes, bytearray)):
+            if dest is None:
+                raise BoardFileError("bytes を送るときは dest= にボード上のファイル名を指定してください。")
+            data = bytes(src)
+        else:
+            data = Path(src).read_bytes()
+            dest = dest or Path(src).name
+        name = self._check_name(dest, len(data))
+        try:
+            if not self.profile.flat_fs and "/" in name.strip("/"):
+                self._makedirs(name.rsplit("/", 1)[0])
+            self._fs.fs_writefile(name, data, chunk_size=512)
+        except (OSError, TransportExecError) as e:
+            raise self._file_error(e, name) from None
+        return name
+
+    def _makedirs(self, folder: str) -> None:
+        self.exec(
+            "import os\n"
+            f"p=''\nfor d in {folder!r}.strip('/').split('/'):\n"
+            f" p+=('/' if {folder!r}.startswith('/') or p else '')+d\n"
+            " try:\n  os.mkdir(p)\n except OSError:\n  pass"
+        )
+
+    def get(self, src: str, dest: str | os.PathLike | None = None) -> bytes:
+        """Read a board file; also write it to ``dest`` on the host if given."""
+        name = self._check_name(src)
+        try:
+            data = bytes(self._fs.fs_readfile(name, chunk_size=512))
+        except (OSError, TransportExecError) as e:
+            raise self._file_error(e, name) from None
+        if dest is not None:
+            Path(dest).write_bytes(data)
+        return data
+
+    def ls(self, folder: str = "") -> list[str]:
+        """File names on the board (folders end with '/')."""
+        if self.profile.flat_fs:
+            return sorted(self.eval("__import__('os').listdir()"))
+        try:
+            entries = self._fs.fs_listdir(folder)
+        except (OSError, TransportExecError) as e:
+            raise self._file_error(e, folder or "/") from None
+        return sorted(e.name + ("/" if e.st_mode & 0x4000 else "") for e in entries)
+
+    def rm(self, name: str) -> None:
+        """Delete a file on the board."""
+        name = self._check_name(name)
+        try:
+            self._fs.fs_rmfile(name)
+        except (OSError, TransportExecError) as e:
+            raise self._file_error(e, name) from None
+
+    # ---------------------------------------------------------------- sensors
+    def install_drivers(self, names: Iterable[str] | None = None) -> list[str]:
+        """Copy the lab drivers (``device/drivers/*.py``) to a real board.
+
+        The virtual kit has them already. Returns the names written.
+        """
+        files = sorted(p for p in DRIVERS_DIR.glob("*.py") if p.name != "__init__.py")
+        if names is not None:
+            wanted = set(names)
+            files = [p for p in files if p.stem in wanted or p.name in wanted]
+        written = []
+        for path in files:
+            dest = f"{self.profile.driver_dir}/{path.name}" if self.profile.driver_dir else path.name
+            written.append(self.put(path, dest))
+        self._sensors_ready = False
+        return written
+
+    def _ensure_sensors(self) -> None:
+        if self._sensors_ready:
+            return
+        try:
+            self.exec("import kit_sensors")
+        except DeviceError as e:
+            if e.exc_type != "ImportError" or self.is_virtual:
+                raise
+            self.install_drivers()
+            self.exec("import kit_sensors")
+        self._sensors_ready = True
+
+    def sensors(self) -> list[str]:
+        """Names that ``read()`` and ``stream()`` accept on this board."""
+        self._ensure_sensors()
+        return self.eval("kit_sensors.names()")
+
+    def read(self, sensor: str, *, timeout: float | None = _DEFAULT):
+        """One reading of ``sensor`` (e.g. ``"temperature"``, ``"distance_cm"``, ``"accel_x"``)."""
+        self._ensure_sensors()
+        try:
+            return self.eval(f"kit_sensors.read({sensor!r})", timeout=timeout)
+        except DeviceError as e:
+            raise self._sensor_error(e, [sensor]) from None
+
+    def _sensor_error(self, e: DeviceError, names: list[str]) -> KitError:
+        if e.exc_type == "KeyError":
+            known = ", ".join(self.sensors())
+            return ScenarioError(f"センサー名 {e.exc_message} はこのボードにありません。使える名前: {known}")
+        if e.exc_type == "OSError":
+            return KitError(
+                f"センサー（{', '.join(names)}）が応答しません（{e.exc_message}）。"
+                f"{self.profile.guide.replace('flashing.md', 'wiring.md')} の配線表どおりにつながっているか確かめてください。"
+            )
+        return e
+
+    def stream(self, sensors: str | Iterable[str], *, rate_hz: float | None = None,
+               n: int | None = None, duration_s: float | None = None,
+               csv: str | os.PathLike | None = None, plot: bool = False,
+               progress: bool | None = None, timeout: float | None = _DEFAULT) -> "pd.DataFrame":
+        """Sample ``sensors`` on the board and return a DataFrame (column ``t`` in seconds).
+
+        Sampling runs on the board (``rate_hz`` per second, or as fast as it can), for
+        ``n`` samples or ``duration_s`` seconds of board time, or until you press stop
+        (■ / Ctrl-C: what arrived is returned). With ``csv=`` every sample is appended to
+        that file as it arrives; an existing file with the same columns is continued.
+        ``plot=True`` draws a live plot, ``progress`` shows a progress bar (default: on
+        long captures).
+        """
+        from .stream import capture
+
+        names = [sensors] if isinstance(sensors, str) else list(sensors)
+        self._check_idle()
+        self._ensure_sensors()
+        return capture(self, names, rate_hz=rate_hz, n=n, duration_s=duration_s, csv=csv,
+                       plot=plot, progress=progress,
+                       timeout=None if timeout is _DEFAULT else timeout)
+
+    # ---------------------------------------------------------------- virtual world
+    def scenario(self, scenario: "Scenario | None" = None, **sources) -> None:
+        """Virtual kit only: set what the simulated sensors measure.
+
+        ``board.scenario(temperature=Ramp(20, 30, duration=60), motion=Pulses(at=[5]))``
+        or ``board.scenario(Scenario.from_yaml("heat.yaml"))``. Each source set here
+        starts at scenario time 0 now.
+        """
+        from .scenario import Scenario
+
+        if self.kit is None:
+            raise ScenarioError(
+                "実機のセンサーにはシナリオを設定できません（本物の環境を測ります）。"
+                "シナリオは仮想キット connect('virtual') で使ってください。"
+            )
+        scenario = scenario or Scenario()
+        if sources:
+            scenario = Scenario(**{**scenario.sources, **sources})
+        self.kit.set_scenario(scenario)
+        self.exec("import _world\n_world.reload()")
+
+    # ---------------------------------------------------------------- connection
+    def reconnect(self, timeout: float = 30.0) -> None:
+        """Open the connection again after the cable was pulled (waits up to ``timeout`` s).
+
+        A real board is found again by its USB serial number (its port name may change);
+        a virtual one when its kit is plugged in again (``kit.plug()``).
+        """
+        from .detect import port_by_serial_number
+
+        self._repl.close()
+        deadline = time.monotonic() + timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            try:
+                if self.kit is not None:
+                    port = self.kit.port
+                elif self.serial_number:
+                    port = port_by_serial_number(self.serial_number) or self._repl.port
+                else:
+                    port = self._repl.port
+                self._repl = self._open(port)
+                self._sensors_ready = False
+                return
+            except (BoardNotFoundError, BoardDisconnectedError, PortBusyError) as e:
+                last = e
+                time.sleep(0.2)
+        raise last or BoardNotFoundError(self._repl.port)
+
+    def close(self) -> None:
+        """Close the connection (a virtual kit started by ``connect()`` is stopped too)."""
+        self._repl.close()
+        if self.kit is not None and getattr(self, "_owns_kit", False):
+            self.kit.close()
+
+    def __enter__(self) -> "Board":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,121 @@
+"""``connect()``: the board you asked for, the board on USB, or the virtual kit.
+
+Which board, in order: the ``board`` argument, the ``CHIIKI_KIT_BOARD`` environment
+variable (a trainer sets it once for a room), the ``%board`` magic (which calls this), and
+otherwise ``"auto"``. Values:
+
+=====================  ==========================================================
+``"auto"``             the first micro:bit V2 / ESP32 on USB, else the virtual kit
+``"virtual"``          the virtual kit (profile: ``profile=`` or ``CHIIKI_KIT_PROFILE``)
+``"virtual:esp32"``    the virtual kit with that profile
+``"microbit"``         the first real micro:bit on USB (error if there is none)
+``"esp32"``            the first real ESP32 on USB (error if there is none)
+a port                 ``/dev/ttyACM0``, ``COM3``, ``rfc2217://host:4000``, a virtual kit's pty
+=====================  ==========================================================
+"""
+from __future__ import annotations
+
+import os
+import weakref
+
+from .board import Board
+from .detect import find_boards
+from .errors import KitError
+from .profiles import PROFILES, Profile, get_profile
+from .values import parse_repr
+
+ENV_BOARD = "CHIIKI_KIT_BOARD"
+ENV_PROFILE = "CHIIKI_KIT_PROFILE"
+DEFAULT_PROFILE = "microbit_v2"
+
+_CURRENT: Board | None = None
+_OPENED: "weakref.WeakSet[Board]" = weakref.WeakSet()
+
+_PROBE = (
+    "import sys\ntry:\n import uos\n p=uos.getenv('CHIIKI_KIT_PROFILE')\nexcept Exception:\n p=None\n"
+    "print(repr((p, sys.platform)))"
+)
+
+
+def current_board() -> Board | None:
+    """The board most recently returned by ``connect()`` (used by the ``%%board`` magic)."""
+    return _CURRENT
+
+
+def _remember(board: Board) -> Board:
+    global _CURRENT
+    _CURRENT = board
+    _OPENED.add(board)
+    return board
+
+
+def connect(board: str | None = None, *, profile: str | Profile | None = None,
+            speed: float | None = None, timeout: float | None = 60.0, quiet: bool = False) -> Board:
+    """Connect to a board and return it (see the module docstring for ``board``).
+
+    ``profile`` picks the virtual board's kind (``"microbit_v2"`` or ``"esp32"``) or
+    names a real board's kind when its port does not tell. ``speed`` is the virtual
+    clock's speed (1 = real time, 0 = never wait). ``quiet`` hides the notice that says
+    which board is in use.
+    """
+    spec = (board or os.environ.get(ENV_BOARD) or "auto").strip()
+    key = spec.lower()
+    if key == "auto":
+        found = find_boards()
+        if found:
+            return _remember(_real(found[0].port, found[0].profile, found[0].serial_number, timeout, quiet))
+        return _remember(_virtual(profile, speed, timeout, quiet, fallback=True))
+    if key == "virtual" or key.startswith("virtual:"):
+        kind = spec.split(":", 1)[1] if ":" in spec else profile
+        return _remember(_virtual(kind, speed, timeout, quiet, fallback=False))
+    if key in ("microbit", "micro:bit", "microbit_v2", "esp32"):
+        wanted = get_profile(key)
+        found = [b for b in find_boards() if b.profile is wanted]
+        if not found:
+            raise KitError(
+                f"USB に {wanted.label} が見つかりません。データ通信用の USB ケーブルでつないでから、もう一度"
+                f" connect('{spec}') を実行してください。実機がなければ connect('virtual:{wanted.name}') で"
+                "仮想キットを使えます。"
+            )
+        return _remember(_real(found[0].port, wanted, found[0].serial_number, timeout, quiet))
+    return _remember(_real(spec, profile, None, timeout, quiet))
+
+
+def _real(port: str, profile: str | Profile | None, serial_number: str | None,
+          timeout: float | None, quiet: bool) -> Board:
+    # Running the connect() cell again: the board from last time still holds the port.
+    for old in list(_OPENED):
+        if old.port == port and not old._repl.closed:
+            old.close()
+    b = Board(port, profile or DEFAULT_PROFILE, timeout=timeout, serial_number=serial_number)
+    virtual_kind, platform = parse_repr(b.exec(_PROBE, timeout=5))
+    b.virtual_port = bool(virtual_kind)
+    if profile is None:
+        kind = virtual_kind or {"microbit": "microbit_v2", "esp32": "esp32"}.get(str(platform).lower())
+        if kind in PROFILES:
+            b.profile = get_profile(kind)
+    if not quiet:
+        print(f"{b.label} につなぎました。")
+    return b
+
+
+def _virtual(profile: str | Profile | None, speed: float | None, timeout: float | None,
+             quiet: bool, fallback: bool) -> Board:
+    from .virtual import VirtualKit
+
+    kit = VirtualKit(profile or os.environ.get(ENV_PROFILE) or DEFAULT_PROFILE, speed=speed)
+    try:
+        b = Board(kit.port, kit.profile, kit=kit, timeout=timeout)
+    except BaseException:
+        kit.close()
+        raise
+    b._owns_kit = True
+    if not quiet:
+        if fallback:
+            print(
+                f"USB に実機のボード（micro:bit V2 / ESP32）が見つからなかったので、仮想キットを使います: {b.label}。"
+                "実機を使うときは、USB ケーブルでつないでから connect() をもう一度実行してください。"
+            )
+        else:
+            print(f"仮想キットを使います: {b.label}。")
+    return b

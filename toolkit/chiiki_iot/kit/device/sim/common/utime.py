@@ -1,0 +1,2 @@
+"""``utime`` is the old name of ``time``: the same virtual clock."""
+from time import *  # noqa: F401,F403
