@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .errors import KPIError
+from .findings import Findings
 from .indicator import STAGES, Indicator, normalize_stage
 
 STAGE_ORDER = list(STAGES)
@@ -105,7 +106,7 @@ class LogicModel:
     def indicators(self) -> list[Indicator]:
         return [i for e in self.elements for i in e.indicators]
 
-    def check(self) -> LogicModelReport:
+    def check(self) -> Findings:
         """Findings in Japanese: missing stages, boxes without arrows, boxes without indicators."""
         findings: list[str] = []
         stages = self.by_stage()
@@ -126,7 +127,7 @@ class LogicModel:
         for element in self.elements:
             if element.stage != "input" and not element.indicators:
                 findings.append(f"「{element.label}」（{element.stage_ja}）に指標がありません。進み具合を何で測るかを決めましょう。")
-        return LogicModelReport(findings)
+        return Findings("ロジックモデルの確認", findings, mark="△ ")
 
     def to_frame(self):
         """One row per (element, indicator): 段階, 要素, つながる先, and the indicator columns."""
@@ -188,18 +189,3 @@ class LogicModel:
                                              color="#4d4d4d", linewidth=0.8))
         return fig
 
-
-@dataclass
-class LogicModelReport:
-    findings: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
-
-    def __str__(self) -> str:
-        if not self.findings:
-            return "ロジックモデルの確認: 指摘はありません。"
-        return "\n".join([f"ロジックモデルの確認: {len(self.findings)} 件の指摘があります。", *(f"△ {f}" for f in self.findings)])
-
-    __repr__ = __str__

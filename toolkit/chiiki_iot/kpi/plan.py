@@ -23,6 +23,7 @@ from pathlib import Path
 from .audit import audit
 from .cost import CostModel
 from .errors import KPIError
+from .findings import Findings
 from .indicator import Indicator
 
 SOURCE = "総務省 情報流通行政局 地域通信振興課「地域IoT実装のための計画策定・推進体制構築支援事業」事例集（平成31年4月）"
@@ -263,7 +264,7 @@ class Plan:
         return pd.DataFrame(rows)
 
     # ------------------------------------------------------------------ checking
-    def check(self) -> PlanReport:
+    def check(self) -> Findings:
         """What is missing or inconsistent, in Japanese (empty chapters, KPI audit errors, unlinked projects ...)."""
         findings: list[str] = []
         for number, heading in enumerate(self.headings(), start=1):
@@ -290,7 +291,7 @@ class Plan:
             if any(done[i] and not done[j] for i in range(len(STAGES)) for j in range(i)):
                 first_gap = next(s for s, d in zip(STAGES, done) if not d)
                 findings.append(f"事業「{p.name}」は「{first_gap}」が済んでいないのに、後の段階に進んでいます。順番を確かめてください。")
-        return PlanReport(findings)
+        return Findings("計画の確認", findings, mark="・")
 
     # ------------------------------------------------------------------ export
     def to_docx(self, path: str | Path) -> Path:
@@ -305,21 +306,6 @@ class Plan:
 
         return write_xlsx(self, path)
 
-
-@dataclass
-class PlanReport:
-    findings: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
-
-    def __str__(self) -> str:
-        if not self.findings:
-            return "計画の確認: 指摘はありません。"
-        return "\n".join([f"計画の確認: {len(self.findings)} 件の指摘があります。", *(f"・{f}" for f in self.findings)])
-
-    __repr__ = __str__
 
 
 def barrier_index():
