@@ -140,3 +140,19 @@ def test_radio_between_two_virtual_micro_bits(make_kit):
 def test_microbit_has_no_esp32_modules(microbit):
     with pytest.raises(DeviceError, match="ImportError"):
         microbit.exec("import network")
+
+
+def test_was_gesture_and_sound_events_report_what_happened_since_the_last_look(make_board):
+    b = make_board("microbit_v2")
+    b.scenario(accel_x=Steps({1.0: -600}, initial=0), accel_y=0, accel_z=-1000,
+               sound=Steps({1.0: 200, 2.0: 10}, initial=100))
+    b.exec("from microbit import *")
+    assert b.eval("accelerometer.was_gesture('left')") is False
+    b.exec("sleep(1500)")
+    assert b.eval("accelerometer.was_gesture('left')") is True
+    assert b.eval("accelerometer.was_gesture('left')") is False  # the history was consumed
+    assert b.eval("microphone.current_event()") == "loud"
+    b.exec("sleep(1000)")
+    assert b.eval("microphone.was_event(SoundEvent.QUIET)") is True
+    b.exec("sleep(10)")
+    assert b.eval("microphone.get_events()") == ()

@@ -349,7 +349,24 @@ pin_speaker = MicroBitPin("pin_speaker")
 
 
 # ------------------------------------------------------------------ motion and field
-class _Accelerometer:
+class _History:
+    """Detection in the background, with what happened since the last look
+    (accelerometer gestures, microphone events). ``_poll()`` updates ``_history``."""
+
+    def _was(self, name):
+        self._poll()
+        if name in self._history:
+            self._history = []
+            return True
+        return False
+
+    def _take(self):
+        self._poll()
+        h, self._history = tuple(self._history), []
+        return h
+
+
+class _Accelerometer(_History):
     TOLERANCE = 200  # mg tilt before a posture changes
     SAMPLE_US = 20000  # background gesture detection every 20 ms
     GESTURES = ("up", "down", "left", "right", "face up", "face down", "freefall", "3g", "6g", "8g", "shake")
@@ -425,6 +442,9 @@ class _Accelerometer:
         self._seen_us = now
         return self._last or ""
 
+    def _poll(self):
+        return self._posture()
+
     def current_gesture(self):
         return self._posture()
 
@@ -432,16 +452,10 @@ class _Accelerometer:
         return self._posture() == name
 
     def was_gesture(self, name):
-        self._posture()
-        if name in self._history:
-            self._history = []
-            return True
-        return False
+        return self._was(name)
 
     def get_gestures(self):
-        self._posture()
-        h, self._history = tuple(self._history), []
-        return h
+        return self._take()
 
 
 accelerometer = _Accelerometer()
@@ -492,7 +506,7 @@ class SoundEvent:
     QUIET = "quiet"
 
 
-class _Microphone:
+class _Microphone(_History):
     def __init__(self):
         self._threshold = {SoundEvent.LOUD: 128, SoundEvent.QUIET: 64}
         self._last = None
@@ -513,6 +527,9 @@ class _Microphone:
             self._history.append(e)
         return e
 
+    def _poll(self):
+        return self._event()
+
     def current_event(self):
         return self._event()
 
@@ -520,16 +537,10 @@ class _Microphone:
         return self._event() == event
 
     def was_event(self, event):
-        self._event()
-        if event in self._history:
-            self._history = []
-            return True
-        return False
+        return self._was(event)
 
     def get_events(self):
-        self._event()
-        h, self._history = tuple(self._history), []
-        return h
+        return self._take()
 
     def set_threshold(self, event, value):
         self._threshold[event] = value
