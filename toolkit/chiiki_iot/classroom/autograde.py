@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import nbformat
 
-from .sandbox import Sandbox
+from .sandbox import GRADING_KIT_ENV, Sandbox
 from .worker import RESULT, RESULT_FD
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -237,6 +237,7 @@ def _start_worker(args: list[str], root: Path) -> subprocess.Popen:
     """A worker whose results come back on a private pipe (not stdout, which kernels could write to)."""
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.update(GRADING_KIT_ENV)  # for kernels started without the sandbox (--unsafe-no-sandbox)
     read_fd, write_fd = os.pipe()
     env[RESULT_FD] = str(write_fd)
     log_path = root / "reports" / "autograde-workers.log"

@@ -196,8 +196,13 @@ class Sandbox:
             "MKL_NUM_THREADS": "1",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             "CHIIKI_IOT_SANDBOX": "1",
+            **GRADING_KIT_ENV,
         }
 
+
+# Sensor labs are graded on the virtual kit with its clock never waiting: the same samples on
+# every run, whatever board is plugged into the grading machine.
+GRADING_KIT_ENV = {"CHIIKI_KIT_BOARD": "virtual", "CHIIKI_KIT_SPEED": "0"}
 
 UNAVAILABLE = (
     "安全な自動採点に必要な分離機能（bubblewrap と Linux のユーザー名前空間）がこのマシンでは使えません。\n"
