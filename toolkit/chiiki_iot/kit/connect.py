@@ -86,6 +86,7 @@ def _real(port: str, profile: str | Profile | None, serial_number: str | None,
     # Running the connect() cell again: the board from last time still holds the port.
     for old in list(_OPENED):
         if old.port == port and not old._repl.closed:
+            old._repl.close(to_friendly_repl=False)  # we enter the raw REPL again at once
             old.close()
     b = Board(port, profile or DEFAULT_PROFILE, timeout=timeout, serial_number=serial_number)
     virtual_kind, platform = parse_repr(b.exec(_PROBE, timeout=5))

@@ -212,6 +212,6 @@ def collect(settings: BrokerSettings, topic: str, *, count: int = 1, timeout: fl
         deadline = time.monotonic() + timeout
         done.wait(max(0.0, deadline - time.monotonic()))
     finally:
+        client.disconnect()  # first: the network loop then ends at once (loop_stop alone waits ~1 s)
         client.loop_stop()
-        client.disconnect()
     return got[:count]

@@ -316,14 +316,20 @@ class RawRepl:
         """Soft reset (Python state is lost) and come back to the raw REPL."""
         self.enter(soft_reset=True, timeout=timeout)
 
-    def close(self) -> None:
+    def close(self, *, to_friendly_repl: bool = True) -> None:
+        """Close the port, by default leaving the board at its friendly REPL as a terminal expects.
+
+        ``to_friendly_repl=False`` when the port is opened again at once: the board then stays
+        in the raw REPL, with no mode switch under way for the next connection's Ctrl-C to race.
+        """
         t = getattr(self, "_t", None)
         if t is None:
             return
         try:
             if t.serial.is_open:
-                with contextlib.suppress(Exception):
-                    t.serial.write(b"\r\x02")  # leave the board at its friendly REPL, as a terminal expects
+                if to_friendly_repl:
+                    with contextlib.suppress(Exception):
+                        t.serial.write(b"\r\x02")
                 t.close()
         except (serial.SerialException, OSError):
             with contextlib.suppress(Exception):

@@ -28,6 +28,8 @@ ESP32 = {
     "soil": 34,  # ADC1, input only
     "light": 35,  # TEMT6000 light sensor, ADC1, input only
     "pir": 27,
+    "led": 2,  # alert LED (through a 220 Ohm resistor to GND); many DevKits also have one on GPIO2
+    "buzzer": 25,  # passive piezo buzzer, driven with PWM (machine.PWM)
     "soil_dry": 52000,  # ADC.read_u16() in dry air at 11 dB attenuation (typical)
     "soil_wet": 25000,  # ADC.read_u16() in water
 }

@@ -172,10 +172,19 @@ def analog_fraction(pin):
     return 0.0
 
 
+BOOT_PIN = 0  # ESP32 DevKit boards: the BOOT button pulls GPIO0 low while it is pressed
+
+
 def digital(pin):
-    """Level a sensor drives on ``pin``, or None if no sensor drives it."""
+    """Level a sensor (or a button on the board) drives on ``pin``, or None if nothing does.
+
+    On a virtual ESP32 the world's ``button_a`` is the BOOT button on GPIO0 (pressed = 0),
+    so a scenario such as ``button_a=Pulses(at=[1, 2])`` presses it.
+    """
     if pin == WIRING.get("pir"):
         return 1 if _world.value("motion") >= 0.5 else 0
+    if PROFILE == "esp32" and pin == BOOT_PIN:
+        return 0 if _world.value("button_a") >= 0.5 else 1
     return None
 
 

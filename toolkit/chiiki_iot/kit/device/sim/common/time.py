@@ -35,6 +35,22 @@ QUANTUM_US = 5
 _now = 0  # virtual microseconds since boot
 _slept = False
 _EPOCH = _rt.time()
+_stop_us = -1  # board time at which the program is stopped (see _stop_at), -1 = never
+
+
+def _stop_at(us):
+    """Stop the running program with KeyboardInterrupt (as Ctrl-C does) once board time
+    reaches ``us`` (-1: never). ``chiiki_iot.kit.trial`` runs a ``while True`` program for a
+    fixed board time this way: the clock stops exactly at ``us``, on every machine."""
+    global _stop_us
+    _stop_us = int(us)
+
+
+def _check_stop():
+    global _now
+    if 0 <= _stop_us <= _now:
+        _now = _stop_us
+        raise KeyboardInterrupt
 
 
 def _now_us():
@@ -48,6 +64,7 @@ def _read():
         _slept = False
     else:
         _now += QUANTUM_US
+        _check_stop()
     return _now
 
 
@@ -76,10 +93,13 @@ def sleep_us(us):
     us = int(us)
     if us <= 0:
         return
+    if 0 <= _stop_us < _now + us:  # the run ends during this sleep
+        us = max(0, _stop_us - _now)
     _now += us
     _slept = True
     if _SPEED > 0:
         _real_sleep_us(int(us / _SPEED))
+    _check_stop()
 
 
 def sleep_ms(ms):

@@ -10,6 +10,19 @@ import _hw
 import time
 
 _state = {}  # GPIO number -> level written by the program
+_polled = {}  # GPIO number -> board time of its last read
+POLL_US = 1000  # board time one read of a pin costs in a loop that does nothing else
+
+
+def _poll_cost(pin):
+    """A busy loop that only reads a pin (``while Pin(0).value(): pass``) would freeze board
+    time, which moves when a program sleeps; so a read that follows a read of the same pin
+    at the same board time costs ``POLL_US``. Loops paced by sleeps are not affected."""
+    now = time._now_us()
+    if _polled.get(pin) == now:
+        time.sleep_us(POLL_US)
+        now = time._now_us()
+    _polled[pin] = now
 
 
 class Pin:
@@ -34,6 +47,7 @@ class Pin:
 
     def value(self, v=None):
         if v is None:
+            _poll_cost(self.id)
             driven = _hw.digital(self.id)
             if driven is not None:
                 return driven

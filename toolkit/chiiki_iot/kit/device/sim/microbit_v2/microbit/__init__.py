@@ -6,6 +6,8 @@ a lab can check them: ``display.history``, ``pin0.written``, ``audio.played``.
 Models, not measurements: ``display.read_light_level()`` is ``lux / 4`` (0..255);
 gestures follow the order of CODAL's posture rules with a 200 mg tilt tolerance; text
 shown on the display is kept as text (``display.text``), not drawn with the LED font.
+A loop that only polls an input (``while not button_a.is_pressed(): pass``) spends
+``POLL_US`` of board time per poll, so board time passes as it does on a real board.
 """
 import math
 
@@ -39,6 +41,21 @@ def sleep(ms):
 
 def running_time():
     return time._read() // 1000
+
+
+POLL_US = 1000  # board time one poll of an input costs in a loop that does nothing else
+
+
+def _poll_cost(obj):
+    """Board time moves only when a program sleeps; a busy loop that polls a button, the
+    logo or a gesture would freeze it (and the button would never be pressed). So a poll
+    that follows a poll of the same input at the same board time costs ``POLL_US``
+    (waiting in real time as a sleep does). Loops paced by ``sleep()`` are not affected."""
+    now = time._now_us()
+    if now == obj._polled_at:
+        time.sleep_us(POLL_US)
+        now = time._now_us()
+    obj._polled_at = now
 
 
 def run_every(callback=None, days=0, h=0, min=0, s=0, ms=0):
@@ -263,17 +280,21 @@ class _Button:
         self._name = name
         self._since_was = 0
         self._since_count = 0
+        self._polled_at = -1
 
     def is_pressed(self):
+        _poll_cost(self)
         return _world.value(self._name) >= 0.5
 
     def was_pressed(self):
+        _poll_cost(self)
         now = time._now_us()
         n = _world.presses(self._name, self._since_was)
         self._since_was = now
         return n > 0
 
     def get_presses(self):
+        _poll_cost(self)
         now = time._now_us()
         n = _world.presses(self._name, self._since_count)
         self._since_count = now
@@ -294,6 +315,7 @@ class MicroBitPin:
     def __init__(self, name):
         self.name = name
         self.written = None  # last value written (digital 0/1, or ("analog", v))
+        self._polled_at = -1
         self._pull = MicroBitPin.NO_PULL
         self._period_us = 20000
 
@@ -333,6 +355,7 @@ class MicroBitPin:
         return "write_digital" if isinstance(self.written, int) else "unused"
 
     def is_touched(self):
+        _poll_cost(self)
         return self.name == "pin_logo" and _world.value("touch_logo") >= 0.5
 
     def set_touch_mode(self, value):
@@ -376,6 +399,7 @@ class _Accelerometer(_History):
         self._last = None
         self._history = []
         self._seen_us = -20000
+        self._polled_at = -1
 
     def _axis(self, name):
         lim = self._range * 1000
@@ -430,6 +454,7 @@ class _Accelerometer(_History):
     def _posture(self):
         """Gesture now; like the board's background detection (50 Hz), the history also
         gets the gestures of the board time since the last look (at most the last 60 s)."""
+        _poll_cost(self)
         now = time._now_us()
         t = max(self._seen_us + self.SAMPLE_US, now - 60000000)
         while t <= now:
@@ -439,7 +464,7 @@ class _Accelerometer(_History):
                 if g:
                     self._history.append(g)
             t += self.SAMPLE_US
-        self._seen_us = now
+        self._seen_us = t - self.SAMPLE_US  # the last sample taken (polls may come faster than 50 Hz)
         return self._last or ""
 
     def _poll(self):
