@@ -136,3 +136,97 @@ def test_not_a_notebook_is_reported(tmp_path):
     path = tmp_path / "broken.ipynb"
     path.write_text("{ not json", encoding="utf-8")
     assert _rules(path) == {"format"}
+
+
+# --- objective-map: which learning objectives each graded question assesses --------------------
+
+def _objective_problems(tmp_path, nb, warnings=False):
+    path = _write(tmp_path, nb)
+    return [str(v) for v in check_notebook(path, warnings=warnings) if v.rule == "objective-map"]
+
+
+def test_exemplar_objective_map_covers_its_graded_questions():
+    from chiiki_iot.curriculum.rules import graded_questions
+
+    nb = _exemplar()
+    questions = set(graded_questions(nb).values())
+    assert questions == {"q1_bunrui", "q2_gap", "q3_junban", "q4_shudan", "q5_jibun_no_chiiki"}
+    assert set(nb.metadata["chiiki_iot"]["objective_map"]) == questions
+
+
+def test_a_second_checks_id_in_a_test_cell_is_its_own_question():
+    """08: the answer q4_kakidashi has a test cell checks("q4_xlsx"), graded (and mapped) on its own."""
+    from chiiki_iot.curriculum.rules import graded_questions
+
+    module = next(m for m in MODULES if m.name == "08_keikaku_wo_kaku")
+    questions = graded_questions(nbformat.read(module.main_notebook, as_version=4))
+    assert questions["q4_kakidashi_test_docx"] == "q4_kakidashi" and questions["q4_kakidashi_test_xlsx"] == "q4_xlsx"
+    assert questions["q5_yoyaku"] == "q5_yoyaku", "a manually graded answer is its own question"
+
+
+def test_missing_objective_map_is_reported_with_the_questions_to_map(tmp_path):
+    nb = _exemplar()
+    del nb.metadata["chiiki_iot"]["objective_map"]
+    problems = _objective_problems(tmp_path, nb)
+    assert len(problems) == 1
+    text = problems[0]
+    assert "broken.ipynb" in text and "[objective-map]" in text and "objective_map がありません" in text
+    for q in ("q1_bunrui", "q2_gap", "q3_junban", "q4_shudan", "q5_jibun_no_chiiki"):
+        assert q in text, f"the message names every question to map: {q}"
+    assert '"objective_map": {"q1_bunrui": [1]' in text, "and shows how to write it"
+
+
+def test_objective_map_must_cover_the_graded_questions_and_only_those(tmp_path):
+    nb = _exemplar()
+    mapping = nb.metadata["chiiki_iot"]["objective_map"]
+    del mapping["q2_gap"]
+    mapping["q2_gap_test"] = [2]          # a grade_id of a test cell, not the question it grades
+    mapping["q9_nai"] = [1]
+    problems = _objective_problems(tmp_path, nb)
+    assert any("q2_gap がありません" in p for p in problems), problems
+    assert any("q2_gap_test, q9_nai は採点する問題ではありません" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("numbers, shown", [([0], "0"), ([5], "5"), (["2"], "'2'"), ([True], "True"), ([1.0], "1.0")])
+def test_objective_numbers_must_be_objectives(tmp_path, numbers, shown):
+    nb = _exemplar()
+    nb.metadata["chiiki_iot"]["objective_map"]["q2_gap"] = numbers
+    problems = _objective_problems(tmp_path, nb)
+    assert any(f"\"q2_gap\" の {shown} は学習目標の番号ではありません" in p and "1〜4" in p for p in problems), problems
+
+
+def test_objective_map_of_the_wrong_shape_is_reported(tmp_path):
+    nb = _exemplar()
+    nb.metadata["chiiki_iot"]["objective_map"]["q2_gap"] = 2
+    nb.metadata["chiiki_iot"]["objective_map"]["q3_junban"] = [3, 3]
+    problems = _objective_problems(tmp_path, nb)
+    assert any("\"q2_gap\" は学習目標の番号のリストにしてください" in p for p in problems), problems
+    assert any("\"q3_junban\" に同じ番号が2回あります" in p for p in problems), problems
+    nb.metadata["chiiki_iot"]["objective_map"] = [["q1_bunrui", 1]]
+    assert any("辞書にしてください" in p for p in _objective_problems(tmp_path, nb))
+
+
+def test_an_objective_no_question_assesses_is_a_warning_not_an_error(tmp_path):
+    nb = _exemplar()
+    mapping = nb.metadata["chiiki_iot"]["objective_map"]
+    mapping["q3_junban"] = [1]                 # now nothing assesses objective 3
+    mapping["q4_shudan"] = []                  # and q4 assesses none of the objectives
+    assert _objective_problems(tmp_path, nb) == [], "warnings do not fail the conventions"
+    warnings = _objective_problems(tmp_path, nb, warnings=True)
+    objective3 = nb.metadata["chiiki_iot"]["objectives"][2]
+    assert any(f"学習目標 3「{objective3}」を測る採点の問題がありません" in w for w in warnings), warnings
+    assert any("問題 \"q4_shudan\" はどの学習目標も測っていません" in w for w in warnings), warnings
+    assert all("（注意）" in w for w in warnings)
+
+
+def test_check_notebooks_command_prints_warnings_and_passes(tmp_path, capsys):
+    from chiiki_iot.cli import main
+
+    nb = _exemplar()
+    nb.metadata["chiiki_iot"]["objective_map"]["q3_junban"] = [1]
+    assert main(["check-notebooks", str(_write(tmp_path, nb))]) == 0
+    out = capsys.readouterr().out
+    assert "[objective-map]（注意） 学習目標 3" in out and "問題はありません。（注意 1 件" in out
+    del nb.metadata["chiiki_iot"]["objective_map"]
+    assert main(["check-notebooks", str(_write(tmp_path, nb))]) == 1
+    assert "1 件の問題があります" in capsys.readouterr().out

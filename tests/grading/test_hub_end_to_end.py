@@ -274,6 +274,17 @@ def test_trainer_collects_and_autogrades_in_the_sandbox(room, lesson):
     assert 0 < course.scores(ASSIGNMENT, "learner2").auto_score < perfect.max_auto_score
 
 
+def test_submission_times_are_recorded_in_utc_and_read_right(room, lesson):
+    """nbgrader 0.9 reads '... JST' as UTC (9 hours off): the room records UTC, and it means what it says."""
+    from datetime import datetime, timedelta, timezone
+
+    from chiiki_iot.classroom.duedates import parse_timestamp
+
+    stamp = (room["course"].root / "submitted" / "learner1" / ASSIGNMENT / "timestamp.txt").read_text()
+    assert stamp.endswith(" UTC"), stamp
+    assert abs(parse_timestamp(stamp) - datetime.now(timezone.utc)) < timedelta(minutes=30), stamp
+
+
 def test_each_learner_sees_only_their_own_feedback(room, lesson):
     secrets_ = source_secrets(room["course"].root / "source" / ASSIGNMENT / NOTEBOOK)
     texts = {}
@@ -284,6 +295,8 @@ def test_each_learner_sees_only_their_own_feedback(room, lesson):
         assert len(files) == 1, files
         texts[learner] = html_text(files[0])
         assert not [s for s in secrets_ if s in texts[learner]], "hidden tests reached a learner"
+        assert "あなたの答え" in texts[learner] and "提出日時" in texts[learner], "the Japanese feedback page"
+        assert "Student's answer" not in texts[learner]
     assert "符号が逆です" in texts["learner2"] and "符号が逆です" not in texts["learner1"]
     # the exchange's feedback folder cannot be listed by a learner: feedback is found only by its own hash
     probe = as_user(room, "learner2", str(VENV_BIN / "python"), "-c",

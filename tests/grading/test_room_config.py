@@ -59,7 +59,9 @@ def test_room_configuration_groups_roles_and_formgrader_service(tmp_path):
     service = c.JupyterHub.services[0]
     assert service["name"] == "kensyu" and service["user"] == "grader-kensyu"
     text = (tmp_path / "jupyter" / "nbgrader_config.py").read_text(encoding="utf-8")
-    assert "path_includes_course = True" in text and "Asia/Tokyo" in text and "JupyterHubAuthPlugin" in text
+    assert "path_includes_course = True" in text and "JupyterHubAuthPlugin" in text
+    assert "c.NbGraderAPI.timezone = 'Asia/Tokyo'" in text, "times are shown in Japan time"
+    assert "c.Exchange.timezone = 'UTC'" in text, "submission times recorded in UTC: nbgrader reads '... JST' as UTC"
 
 
 def test_z2jh_values_mount_the_exchange_and_configure_nbgrader_like_the_room():
@@ -68,7 +70,8 @@ def test_z2jh_values_mount_the_exchange_and_configure_nbgrader_like_the_room():
     assert {"name": "nbgrader-exchange", "mountPath": "/srv/nbgrader/exchange"} in mounts
     config = values["singleuser"]["extraFiles"]["nbgrader-global-config"]["stringData"]
     for line in ('c.Exchange.root = "/srv/nbgrader/exchange"', "c.Exchange.path_includes_course = True",
-                 'c.Exchange.timezone = "Asia/Tokyo"', "c.Authenticator.plugin_class = JupyterHubAuthPlugin"):
+                 'c.Exchange.timezone = "UTC"', 'c.NbGraderAPI.timezone = "Asia/Tokyo"',
+                 "c.Authenticator.plugin_class = JupyterHubAuthPlugin"):
         assert line in config
     pvc = yaml.safe_load((REPO / "grading" / "z2jh" / "exchange-pvc.yaml").read_text(encoding="utf-8"))
     assert pvc["spec"]["accessModes"] == ["ReadWriteMany"]

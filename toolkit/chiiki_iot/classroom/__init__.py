@@ -13,7 +13,8 @@ Modules:
     execute           nbgrader Execute preprocessor with sandbox, timeouts, output caps
     autograde         parallel autograde across learners, with a per-learner report
     worker            one autograde worker process (nbgrader's own API)
-    feedback          feedback without hidden tests
+    feedback          feedback without hidden tests, in Japanese (templates/feedback)
+    duedates          due dates (Japan time) in nbgrader's gradebook; late submissions
     roster            learner roster from CSV (UTF-8 / BOM / CP932)
     export            grades to CSV and Excel (per learner, module, learning objective)
     progress          who submitted what, and a chart

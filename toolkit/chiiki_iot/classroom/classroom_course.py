@@ -9,20 +9,19 @@ Every step after that is nbgrader's own app or API, run on this folder.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..curriculum.modules import COURSE_NAMES, Module
 from ..curriculum.nbgrader_course import COURSE_ID, NbgraderCourse
+from ..curriculum.rules import graded_questions
 from .autograde import ClassReport, autograde_class, now_jst
 from .feedback import leaked_lines, source_secrets
 from .roster import Learner
 from .settings import class_config, nbgrader_api
 
 CLASS_FILE = "class.json"
-QUESTION = re.compile(r"""checks\(\s*["']([^"']+)["']""")
 
 
 class ClassError(RuntimeError):
@@ -172,15 +171,13 @@ def _assignment_info(module: Module) -> dict:
 
 
 def question_of_cells(module: Module) -> dict[str, str]:
-    """grade_id of every graded cell -> the question it grades (test cells name it in ``checks("...")``)."""
+    """grade_id of every graded cell -> the question it grades (test cells name it in ``checks("...")``).
+
+    The same reading as the ``objective-map`` rule (``curriculum.rules.graded_questions``).
+    """
     import nbformat
 
     out = {}
     for path in module.notebooks:
-        for cell in nbformat.read(path, as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if not meta.get("grade"):
-                continue
-            found = QUESTION.search(cell.source) if not meta.get("solution") and not meta.get("task") else None
-            out[meta["grade_id"]] = found.group(1) if found else meta["grade_id"]
+        out.update(graded_questions(nbformat.read(path, as_version=4)))
     return out

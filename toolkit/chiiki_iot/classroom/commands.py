@@ -13,6 +13,7 @@ Run a class with nbgrader. The steps are in grading/README.md.
 順番 / order:
   chiiki-iot class setup class2026 --exchange /srv/nbgrader/exchange   クラスを作る / create the class
   chiiki-iot class roster meibo.csv          名簿を登録 / add learners from a CSV
+  chiiki-iot class due 課題名 "2026-12-01 17:00"   締め切り（日本時間）/ due date (Japan time)
   chiiki-iot class release 課題名            配布 / release an assignment
   chiiki-iot class collect 課題名            回収 / collect submissions
   chiiki-iot class autograde 課題名          安全に並列で自動採点 / safe parallel autograde
@@ -49,6 +50,12 @@ def add_parser(sub) -> None:
     p = step("roster", "名簿（CSV: UTF-8 / BOM つき / Shift_JIS）から学習者を登録 / add learners from a CSV roster")
     p.add_argument("csv", type=Path, help="名簿の CSV / roster CSV")
 
+    p = step("due", "課題の締め切り（日本時間）を決める・見る / set or show an assignment's due date (Japan time)")
+    p.add_argument("assignment", nargs="?", help="課題名（省略するとすべての締め切りを表示）/ assignment (omit: list all)")
+    p.add_argument("when", nargs="?",
+                   help='締め切り（日本時間）例: "2026-12-01 17:00" / due date in Japan time, e.g. "2026-12-01 17:00"')
+    p.add_argument("--clear", action="store_true", help="締め切りを消す / remove the due date")
+
     for name, text in [("release", "課題を配布 / release an assignment"),
                        ("collect", "提出物を回収 / collect submissions")]:
         step(name, text).add_argument("assignment", help="課題名 / assignment")
@@ -81,6 +88,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from .classroom_course import ClassCourse, ClassError
+    from .duedates import DueDateError
     from .roster import RosterError
     from .rubric import RubricError
     from .sandbox import SandboxConfigError, SandboxUnavailable
@@ -92,10 +100,10 @@ def run(args) -> int:
             print(DESCRIPTION)
             return 0
         course = ClassCourse.open(args.course)
-        return {"roster": _roster, "release": _release, "collect": _collect, "autograde": _autograde,
+        return {"roster": _roster, "due": _due, "release": _release, "collect": _collect, "autograde": _autograde,
                 "rubric": _rubric, "feedback": _feedback, "export": _export,
                 "progress": _progress}[args.class_command](course, args)
-    except (ClassError, RosterError, RubricError, SandboxUnavailable, SandboxConfigError) as e:
+    except (ClassError, DueDateError, RosterError, RubricError, SandboxUnavailable, SandboxConfigError) as e:
         print(str(e), file=sys.stderr)
         return 1
 
@@ -128,6 +136,30 @@ def _roster(course, args) -> int:
     learners = read_roster(args.csv)
     added, updated = course.add_learners(learners)
     print(f"名簿を登録しました: 新しく {added} 人、更新 {updated} 人（合計 {len(course.learners())} 人）。")
+    return 0
+
+
+def _due(course, args) -> int:
+    from .duedates import due_dates, parse_due, set_due, shown
+
+    if args.assignment is None:
+        for a, due in due_dates(course).items():
+            print(f"{a}: " + (f"締め切り {shown(due)}（日本時間）" if due else "締め切りなし"))
+        return 0
+    course.check_assignment(args.assignment)
+    if args.clear:
+        set_due(course, args.assignment, None)
+        print(f"課題 {args.assignment} の締め切りを消しました。")
+        return 0
+    if args.when is None:
+        due = due_dates(course)[args.assignment]
+        print(f"{args.assignment}: " + (f"締め切り {shown(due)}（日本時間）" if due else
+                                         f'締め切りなし（決めるには: chiiki-iot class due {args.assignment} "2026-12-01 17:00"）'))
+        return 0
+    due = parse_due(args.when)
+    set_due(course, args.assignment, due)
+    print(f"課題 {args.assignment} の締め切りを {shown(due)}（日本時間）にしました。締め切りより後の提出は、"
+          "progress と export で「締め切り後」と表示します（点数は減らしません）。")
     return 0
 
 

@@ -13,6 +13,16 @@ The course configuration adds ``HideGraderSecrets`` to
 
 ``leaked_lines`` checks finished HTML files the same way (used by the class
 workflow after generating feedback, and by the tests).
+
+The page itself is Japanese. nbgrader renders feedback with the nbconvert template
+named ``feedback`` (``NbGraderAPI.generate_feedback``, used by the formgrader and by
+``chiiki-iot class feedback``, forces that name), looked up in
+``HTMLExporter.extra_template_basedirs``, which ``GenerateFeedback`` fills with its own
+folder only when the configuration leaves it unset. The course configuration sets it to
+``TEMPLATE_DIR`` (whose ``feedback/`` is the Japanese page, adapted from nbgrader's) followed
+by nbgrader's own folder (the formgrader needs its ``formgrade`` template from there), so the
+CLI, the formgrader and the class workflow all render the Japanese page. ``FeedbackFacts`` gives that
+template the submission time, the due date and how late the submission was (Japan time).
 """
 from __future__ import annotations
 
@@ -30,6 +40,7 @@ REGIONS = [(HIDDEN_BEGIN, HIDDEN_END), (MARK_BEGIN, MARK_END)]
 HIDDEN_NOTE = "（採点用のテストの内容なので表示しません）"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MIN_SECRET = 6  # shorter lines ("pass", "])") are too common to mean anything
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"   # holds feedback/ (nbgrader's template name)
 
 
 def split_regions(source: str) -> tuple[str, list[str]]:
@@ -86,6 +97,39 @@ class HideGraderSecrets(Preprocessor):
                     for mime, value in list(out.get("data", {}).items()):
                         if isinstance(value, str):
                             out["data"][mime] = _scrub(value, secrets)
+        return nb, resources
+
+
+class FeedbackFacts(Preprocessor):
+    """Put the submission time, the due date and the lateness (Japan time) in ``resources["chiiki_iot"]``."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook, MissingEntry
+
+        from .duedates import late_text, lateness, shown, submitted_at
+
+        info = resources.get("nbgrader", {})
+        folder = resources.get("metadata", {}).get("path") or ""
+        submitted = submitted_at(Path(folder)) if folder else None
+        due = extension = None
+        try:
+            with Gradebook(info["db_url"]) as gb:
+                assignment = gb.find_assignment(info["assignment"])
+                due = assignment.duedate
+                try:
+                    extension = gb.find_submission(info["assignment"], info["student"]).extension
+                except MissingEntry:
+                    pass
+        except (KeyError, MissingEntry):
+            pass
+        if due is not None:
+            from datetime import timezone
+
+            due = due.replace(tzinfo=timezone.utc)
+        resources["chiiki_iot"] = {"submitted": shown(submitted), "due": shown(due),
+                                   "late": late_text(lateness(submitted, due, extension))}
         return nb, resources
 
 

@@ -35,7 +35,7 @@ import sys
 from pathlib import Path
 
 from ..curriculum.modules import repo_root
-from .settings import TIMEZONE
+from .settings import EXCHANGE_TIMEZONE, TIMEZONE
 
 GLOBAL_NBGRADER_CONFIG = """\
 # nbgrader settings for every server in the training room (written by chiiki_iot.classroom.hub)
@@ -43,7 +43,7 @@ from nbgrader.auth import JupyterHubAuthPlugin
 c = get_config()
 c.Exchange.root = {exchange!r}
 c.Exchange.path_includes_course = True
-c.Exchange.timezone = {tz!r}
+c.Exchange.timezone = {exchange_tz!r}   # submission times recorded in UTC (nbgrader misreads "JST"), shown in JST
 c.NbGraderAPI.timezone = {tz!r}
 c.Authenticator.plugin_class = JupyterHubAuthPlugin
 """
@@ -72,7 +72,7 @@ def write_server_configs(room: dict) -> Path:
     config_dir = Path(room["config_dir"])
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "nbgrader_config.py").write_text(
-        GLOBAL_NBGRADER_CONFIG.format(exchange=room["exchange"], tz=TIMEZONE), encoding="utf-8")
+        GLOBAL_NBGRADER_CONFIG.format(exchange=room["exchange"], tz=TIMEZONE, exchange_tz=EXCHANGE_TIMEZONE), encoding="utf-8")
     for course in room["courses"]:
         grader_dir = config_dir / "graders" / course["course_id"]
         grader_dir.mkdir(parents=True, exist_ok=True)

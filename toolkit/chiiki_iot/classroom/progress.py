@@ -1,13 +1,15 @@
 """The trainer's progress view: who submitted what, where each submission stands, and a chart.
 
 Read from the course folder (``submitted/``, ``autograded/``, ``feedback/``), the
-latest autograde reports (``reports/``) and nbgrader's gradebook (manual grading left).
+latest autograde reports (``reports/``) and nbgrader's gradebook (manual grading left,
+due dates and extensions). A submission is *late* when its ``timestamp.txt`` is after the
+assignment's due date (plus the learner's extension): nbgrader's own rule, see ``duedates``.
 """
 from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -24,28 +26,20 @@ class Progress:
     assignments: list[str]
     status: dict[tuple[str, str], str]
     submitted_at: dict[tuple[str, str], str]
+    due: dict[str, str] = field(default_factory=dict)          # assignment -> "2026-12-01 17:00" (JST) or ""
+    late: dict[tuple[str, str], str] = field(default_factory=dict)  # (learner, assignment) -> "2時間5分" or ""
 
     def counts(self, assignment: str) -> Counter:
         return Counter(self.status[(s, assignment)] for s in self.learners)
 
-
-def _timestamp(folder: Path) -> str:
-    path = folder / "timestamp.txt"
-    if not path.exists():
-        return ""
-    from dateutil.parser import parse
-
-    try:
-        ts = parse(path.read_text(encoding="utf-8").strip())
-    except (ValueError, OverflowError):
-        return ""
-    if ts.tzinfo is None:
-        return ts.strftime("%Y-%m-%d %H:%M")
-    return ts.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+    def late_learners(self, assignment: str) -> list[str]:
+        return [s for s in self.learners if self.late.get((s, assignment))]
 
 
 def read_progress(course) -> Progress:
     from nbgrader.api import Gradebook, MissingEntry
+
+    from .duedates import due_dates, extensions, late_text, lateness, shown, submitted_at
 
     root = course.root
     assignments = course.assignments
@@ -58,13 +52,17 @@ def read_progress(course) -> Progress:
         if report.exists():
             data = json.loads(report.read_text(encoding="utf-8"))
             failed |= {(o["student"], a) for o in data["outcomes"] if not o["graded"]}
-    status, when = {}, {}
+    status, when, late = {}, {}, {}
+    due = due_dates(course)
+    extra = extensions(course)
     with Gradebook(course.db_url, course_id=course.course_id) as gb:
         for a in assignments:
             for s in learners:
                 sub_dir = root / "submitted" / s / a
                 key = (s, a)
-                when[key] = _timestamp(sub_dir) if sub_dir.is_dir() else ""
+                at = submitted_at(sub_dir) if sub_dir.is_dir() else None
+                when[key] = shown(at)
+                late[key] = late_text(lateness(at, due[a], extra.get(key)))
                 if not sub_dir.is_dir():
                     status[key] = "未提出"
                 elif key in failed:
@@ -82,13 +80,22 @@ def read_progress(course) -> Progress:
                         status[key] = "返却済み"
                     else:
                         status[key] = "採点済み"
-    return Progress(learners, assignments, status, when)
+    return Progress(learners, assignments, status, when, {a: shown(d) for a, d in due.items()}, late)
 
 
 def progress_rows(p: Progress) -> list[list]:
-    rows = [["学習者ID"] + [f"{a}" for a in p.assignments] + [f"{a} 提出日時" for a in p.assignments]]
+    """One row per learner; per assignment: the status, when it was submitted (JST), how late."""
+    header = ["学習者ID"]
+    for a in p.assignments:
+        due = f"締め切り {p.due[a]}" if p.due.get(a) else "締め切りなし"
+        header += [a, f"{a} 提出日時", f"{a} 締め切り後の提出（{due}）"]
+    rows = [header]
     for s in p.learners:
-        rows.append([s] + [p.status[(s, a)] for a in p.assignments] + [p.submitted_at[(s, a)] for a in p.assignments])
+        row = [s]
+        for a in p.assignments:
+            late = p.late.get((s, a), "")
+            row += [p.status[(s, a)], p.submitted_at[(s, a)], f"遅れ {late}" if late else ""]
+        rows.append(row)
     return rows
 
 
@@ -97,6 +104,10 @@ def progress_text(p: Progress) -> str:
     for a in p.assignments:
         c = p.counts(a)
         lines.append(f"{a}: " + "、".join(f"{st} {c[st]}人" for st in STATUSES if c[st]))
+        if p.due.get(a):
+            late = p.late_learners(a)
+            lines.append(f"  締め切り {p.due[a]}（日本時間）: 締め切り後の提出 {len(late)}人"
+                         + ("（" + "、".join(f"{s} {p.late[(s, a)]}遅れ" for s in late) + "）" if late else ""))
     todo = [(s, a) for (s, a), st in p.status.items() if st in ("採点できず", "提出済み（未採点）", "手動採点待ち")]
     if todo:
         lines.append("手が必要な提出:")
@@ -119,7 +130,7 @@ def progress_chart(p: Progress, path: Path) -> Path:
     use_japanese_font()
     fig, ax = plt.subplots(figsize=(9, 1.2 + 0.6 * len(p.assignments)))
     left = [0] * len(p.assignments)
-    labels = [a.split("-", 1)[-1] for a in p.assignments]
+    labels = [a.split("-", 1)[-1] + (f"\n締め切り {p.due[a][5:]}" if p.due.get(a) else "") for a in p.assignments]
     for status, colour in zip(STATUSES, COLOURS):
         values = [p.counts(a)[status] for a in p.assignments]
         ax.barh(labels, values, left=left, color=colour, label=status)

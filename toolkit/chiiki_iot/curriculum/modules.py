@@ -15,7 +15,13 @@ The notebook metadata key ``chiiki_iot`` holds the facts the front matter shows:
     {"title": "...", "objectives": [...], "keypoints": [...],
      "minutes": {"teaching": 30, "exercises": 40},
      "audiences": ["municipal", "self_study"], "kit": ["none"],
-     "prerequisites": [...], "sources": [...]}
+     "prerequisites": [...], "sources": [...],
+     "objective_map": {"q1_bunrui": [1], "q5_jibun_no_chiiki": [1, 2, 4]}}
+
+``objective_map``: graded question (the id in ``checks("...")`` for autograded answers,
+the grade_id for manually graded ones) -> the numbers of the objectives it assesses
+(1 = first objective); the per-objective grades of ``chiiki-iot class export`` use it and
+the ``objective-map`` rule (``curriculum.rules``) checks it.
 """
 from __future__ import annotations
 

@@ -24,7 +24,19 @@ hidden-wrapped      hidden tests run inside ``with checks.grading(...)`` so a
                     learner never sees hidden code in a traceback
 manual-rubric       a manually graded task has a mark scheme; a manually graded
                     answer shows its 採点基準 in the cell just before it
+objective-map       ``metadata.chiiki_iot.objective_map`` says which learning
+                    objectives each graded question assesses: every graded
+                    question (the id in ``checks("...")`` for autograded answers,
+                    the grade_id for manually graded ones) and only those, each
+                    with valid objective numbers (1 = first objective).
+                    *Warnings* (reported, not failing): a question mapped to
+                    ``[]`` (it assesses none of the objectives) and an objective
+                    no graded question assesses.
 ==================  ===========================================================
+
+``check_notebook(path)`` returns the errors; ``check_notebook(path, warnings=True)``
+adds the warnings (``Violation.severity == "warning"``), which ``chiiki-iot
+check-notebooks`` prints as 注意 without failing.
 """
 from __future__ import annotations
 
@@ -42,14 +54,23 @@ FRONT_MATTER = ("学習目標", "所要時間", "前提", "使うもの")
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
+QUESTION_ID = re.compile(r"""checks\(\s*["']([^"']+)["']""")
+
+
 @dataclass(frozen=True)
 class Violation:
     notebook: str
     rule: str
     message: str
+    severity: str = "error"   # "error" fails the checks; "warning" is reported only
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == "warning"
 
     def __str__(self) -> str:
-        return f"{self.notebook}: [{self.rule}] {self.message}"
+        mark = "（注意）" if self.is_warning else ""
+        return f"{self.notebook}: [{self.rule}]{mark} {self.message}"
 
 
 def _nbgrader(cell) -> dict:
@@ -74,8 +95,25 @@ def _hidden_parts(source: str) -> list[str]:
     return re.findall(rf"{re.escape(HIDDEN_BEGIN)}(.*?){re.escape(HIDDEN_END)}", source, flags=re.S)
 
 
-def check_notebook(path: Path | str) -> list[Violation]:
-    """All convention violations of one notebook."""
+def graded_questions(nb) -> dict[str, str]:
+    """grade_id of every graded cell -> the question it grades.
+
+    An autograder test cell grades the question named in its ``checks("...")``
+    (several test cells may grade one question); a manually graded answer or task
+    is its own question (its grade_id). Exports and the ``objective-map`` rule use this.
+    """
+    out = {}
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if not meta.get("grade") or not meta.get("grade_id"):
+            continue
+        found = QUESTION_ID.search(cell.source) if not meta.get("solution") and not meta.get("task") else None
+        out[meta["grade_id"]] = found.group(1) if found else meta["grade_id"]
+    return out
+
+
+def check_notebook(path: Path | str, *, warnings: bool = False) -> list[Violation]:
+    """All convention violations of one notebook (and, with ``warnings=True``, the warnings)."""
     path = Path(path)
     name = str(path)
     try:
@@ -84,8 +122,8 @@ def check_notebook(path: Path | str) -> list[Violation]:
         return [Violation(name, "format", f"ノートブックとして読めません: {e}")]
     out: list[Violation] = []
 
-    def bad(rule: str, message: str) -> None:
-        out.append(Violation(name, rule, message))
+    def bad(rule: str, message: str, severity: str = "error") -> None:
+        out.append(Violation(name, rule, message, severity))
 
     meta = nb.metadata.get("chiiki_iot")
     if not isinstance(meta, dict):
@@ -197,7 +235,60 @@ def check_notebook(path: Path | str) -> list[Violation]:
                 bad("hidden-wrapped", f"セル {i + 1}: 隠しテストは 'with checks.grading(\"...\"):' の中に書いてください")
             elif any(not ln.startswith((" ", "\t")) for ln in body[1:]):
                 bad("hidden-wrapped", f"セル {i + 1}: 隠しテストの全行を 'with checks.grading(...)' の中に入れてください")
-    return out
+
+    _check_objective_map(nb, meta, bad)
+    return out if warnings else [v for v in out if not v.is_warning]
+
+
+def _check_objective_map(nb, meta: dict, bad) -> None:
+    """``objective-map``: which learning objectives each graded question assesses."""
+    questions = list(dict.fromkeys(graded_questions(nb).values()))
+    if not questions:
+        return
+    objectives = [o for o in (meta.get("objectives") or []) if isinstance(o, str)]
+    n = len(objectives)
+    example = ", ".join(f'"{q}": [1]' for q in questions[:2])
+    how = (f"書き方: metadata の chiiki_iot に \"objective_map\": {{{example}, ...}}。キーは採点する問題"
+           f"（自動採点は checks(\"…\") の ID、手で採点する問題は grade_id）、値はその問題が測る学習目標の番号のリスト"
+           f"（学習目標の1番目が 1）。採点する問題: {', '.join(questions)}")
+    if "objective_map" not in meta:
+        bad("objective-map", f"chiiki_iot.objective_map がありません。学習目標別の成績に使います。{how}")
+        return
+    mapping = meta["objective_map"]
+    if not isinstance(mapping, dict):
+        bad("objective-map", f"chiiki_iot.objective_map は辞書にしてください（今は {type(mapping).__name__}）。{how}")
+        return
+    missing = [q for q in questions if q not in mapping]
+    if missing:
+        bad("objective-map", f"objective_map に採点する問題 {', '.join(missing)} がありません。それぞれが測る学習目標の番号"
+                             f"（1〜{n}）のリストを書いてください（例: \"{missing[0]}\": [1]）。")
+    extra = [q for q in mapping if q not in questions]
+    if extra:
+        bad("objective-map", f"objective_map の {', '.join(extra)} は採点する問題ではありません。消すか、ID を直してください"
+                             f"（採点する問題: {', '.join(questions)}。自動採点は checks(\"…\") の ID、手で採点する問題は grade_id）。")
+    assessed: set[int] = set()
+    for q, numbers in mapping.items():
+        if q in extra:
+            continue
+        if not isinstance(numbers, list):
+            bad("objective-map", f"objective_map の \"{q}\" は学習目標の番号のリストにしてください（例: [1] や [1, 3]。今は {numbers!r}）。")
+            continue
+        wrong = [x for x in numbers if isinstance(x, bool) or not isinstance(x, int) or not 1 <= x <= n]
+        if wrong:
+            bad("objective-map", f"objective_map の \"{q}\" の {', '.join(map(repr, wrong))} は学習目標の番号ではありません。"
+                                 f"1〜{n} の整数にしてください（このノートブックの学習目標は {n} 個です）。")
+        elif len(set(numbers)) != len(numbers):
+            bad("objective-map", f"objective_map の \"{q}\" に同じ番号が2回あります（{numbers}）。1回ずつにしてください。")
+        elif not numbers:
+            bad("objective-map", f"問題 \"{q}\" はどの学習目標も測っていません（objective_map が []）。学習目標別の成績では"
+                                 "「（学習目標の対応なし）」に入ります。測る学習目標の番号を書くか、問題か学習目標を見直してください。",
+                "warning")
+        assessed |= {x for x in numbers if isinstance(x, int) and not isinstance(x, bool)}
+    for i, text in enumerate(objectives, start=1):
+        if i not in assessed:
+            bad("objective-map", f"学習目標 {i}「{text}」を測る採点の問題がありません（学習目標別の成績に出ません）。"
+                                 f"この目標を測る問題の objective_map に {i} を加えるか、この目標を測る演習を加えてください。",
+                "warning")
 
 
 def _rubric_just_before(cells, i: int) -> bool:
