@@ -34,3 +34,19 @@ def test_planned_rows_are_not_written_modules():
         for row in (r for r in section.splitlines() if r.startswith("| 0") or r.startswith("| 1")):
             if "予定" in row:
                 assert row[2:4] + course not in written, f"{course} {row[2:4]} はできています: 地図を更新してください"
+
+
+def test_every_sensor_lab_links_to_wiring_that_exists():
+    """The issue's 'Done when': each lab says which parts it needs and links to hardware_kits/."""
+    import json
+    import re
+
+    labs = [m for m in MODULES if m.course == "sensors"]
+    assert labs, "courses/sensors/ にモジュールがありません"
+    for m in labs:
+        nb = json.loads((m.path / f"{m.name}.ipynb").read_text(encoding="utf-8"))
+        text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        targets = re.findall(r"\]\((\.\./[^)#]*hardware_kits/[^)#]*)", text)
+        assert any(t.endswith("wiring.md") for t in targets), f"{m.name}: hardware_kits の配線図へのリンクがありません"
+        for t in targets:
+            assert (m.path / t).resolve().is_file(), f"{m.name}: リンク先 {t} がありません"

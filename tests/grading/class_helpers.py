@@ -19,29 +19,25 @@ REPO = Path(__file__).resolve().parents[2]
 MODULE = next(m for m in discover(REPO / "courses") if m.name == "01_shoraizo_mondai_kadai")
 ASSIGNMENT = MODULE.assignment_id
 NOTEBOOK = MODULE.main_notebook.name
-SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION\n?", re.S)
+SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*### END SOLUTION[ \t]*(?:\n|\Z)", re.S | re.M)
 
 
-def answers_of_source() -> dict[str, str]:
-    """grade_id -> the solution as a learner would type it (no markers)."""
-    nb = nbformat.read(MODULE.main_notebook, as_version=4)
-    out = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            found = SOLUTION.findall(cell.source)
-            out[meta["grade_id"]] = "".join(found) if found else cell.source
-    return out
+def answers_of_source(module=MODULE) -> dict[str, str]:
+    """grade_id -> the answer cell as a learner who solved it would leave it: the skeleton
+    around the solution kept, the markers gone."""
+    nb = nbformat.read(module.main_notebook, as_version=4)
+    return {cell.metadata["nbgrader"]["grade_id"]: SOLUTION.sub(lambda m: m.group(1), cell.source)
+            for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("solution")}
 
 
-def typical_answers() -> dict[str, str]:
-    spec = yaml.safe_load(MODULE.typical_wrong_answer.read_text(encoding="utf-8"))
+def typical_answers(module=MODULE) -> dict[str, str]:
+    spec = yaml.safe_load(module.typical_wrong_answer.read_text(encoding="utf-8"))
     return dict(spec["answers"])
 
 
-def learner_notebook(course: ClassCourse, answers: dict[str, str]):
+def learner_notebook(course: ClassCourse, answers: dict[str, str], module=MODULE):
     """The release notebook with ``answers`` (grade_id -> source) typed into the answer cells."""
-    nb = nbformat.read(course.root / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    nb = nbformat.read(course.root / "release" / module.assignment_id / module.main_notebook.name, as_version=4)
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         if gid in answers:
@@ -55,6 +51,6 @@ def with_answers(course: ClassCourse, **changes: str):
     return learner_notebook(course, answers)
 
 
-def place(course: ClassCourse, student: str, nb) -> Path:
+def place(course: ClassCourse, student: str, nb, module=MODULE) -> Path:
     """Put a learner's notebook in ``submitted/`` as nbgrader's collect would."""
-    return course.submit(student, ASSIGNMENT, {NOTEBOOK: copy.deepcopy(nb)})
+    return course.submit(student, module.assignment_id, {module.main_notebook.name: copy.deepcopy(nb)})
