@@ -1,6 +1,9 @@
 """courses/README.md (the curriculum map) agrees with the modules on disk."""
 from __future__ import annotations
 
+import json
+import re
+
 from chiiki_iot.curriculum.modules import AUDIENCES
 
 from conftest import MODULES, REPO
@@ -37,10 +40,7 @@ def test_planned_rows_are_not_written_modules():
 
 
 def test_every_sensor_lab_links_to_wiring_that_exists():
-    """The issue's 'Done when': each lab says which parts it needs and links to hardware_kits/."""
-    import json
-    import re
-
+    """Each lab says which parts it needs and links to the wiring in hardware_kits/."""
     labs = [m for m in MODULES if m.course == "sensors"]
     assert labs, "courses/sensors/ にモジュールがありません"
     for m in labs:
