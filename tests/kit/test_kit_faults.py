@@ -78,6 +78,30 @@ def test_a_board_that_does_not_run_micropython():
         relay.close()
 
 
+def test_a_port_given_by_name_is_named_by_its_usb_ids(monkeypatch):
+    """connect('/dev/ttyUSB0') on an ESP32 without MicroPython: the message names the ESP32 and its guide.
+
+    Fault injection: a process that is not MicroPython plays the board, and ``find_boards`` is
+    replaced to report the ESP32's USB-serial chip for that port (this machine has no USB boards).
+    """
+    import importlib
+
+    from chiiki_iot.kit.detect import FoundBoard
+    from chiiki_iot.kit.profiles import get_profile
+
+    firmware = Firmware([sys.executable, "-c", "import sys\nfor line in sys.stdin: print('?')"],
+                        soft_reboot=False, ready_marker=None)
+    connect_module = importlib.import_module("chiiki_iot.kit.connect")  # the module, not the function
+    relay = PtyRelay(firmware)
+    try:
+        monkeypatch.setattr(connect_module, "find_boards",
+                            lambda: [FoundBoard(relay.port, get_profile("esp32"), "CP2102", None)])
+        with pytest.raises(NotMicroPythonError, match="ESP32.*hardware_kits/esp32/flashing.md"):
+            connect_module.connect(relay.port, quiet=True)
+    finally:
+        relay.close()
+
+
 def test_a_port_that_does_not_exist():
     with pytest.raises(BoardNotFoundError, match="見つかりません"):
         Board("/dev/ttyNO_SUCH_BOARD", "microbit_v2")

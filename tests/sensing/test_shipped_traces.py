@@ -34,3 +34,14 @@ def test_the_generator_rebuilds_the_shipped_files(generator, tmp_path):
     for p in written:
         assert p.name in before, f"{generator.name} writes {p.name}, which the lab does not ship"
         assert p.read_bytes() == (generator.parent / p.name).read_bytes(), f"{p.name} differs from its generator's output"
+
+
+def test_every_shipped_table_says_where_it_comes_from():
+    """Each CSV has a .meta.yml (or is described in one beside it) that labels it made-up or cites its source."""
+    for csv in sorted((REPO / "courses" / "sensors").glob("*/data/*.csv")):
+        metas = sorted(csv.parent.glob("*.meta.yml"))
+        own = csv.with_suffix(".meta.yml")
+        described = [m for m in metas if m == own or csv.name in m.read_text(encoding="utf-8")]
+        assert described, f"{csv.relative_to(REPO)}: .meta.yml がありません"
+        text = "\n".join(m.read_text(encoding="utf-8") for m in described)
+        assert "架空" in text or "出典" in text, f"{csv.relative_to(REPO)}: 架空のデータか、出典が書かれていません"

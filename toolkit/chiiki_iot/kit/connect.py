@@ -78,6 +78,10 @@ def connect(board: str | None = None, *, profile: str | Profile | None = None,
                 "仮想キットを使えます。"
             )
         return _remember(_real(found[0].port, wanted, found[0].serial_number, timeout, quiet))
+    # A port by name: its USB IDs, if it has known ones, say which board it is (for messages) and its serial number.
+    known = next((b for b in find_boards() if b.port == spec), None)
+    if known is not None and profile is None:
+        return _remember(_real(spec, known.profile, known.serial_number, timeout, quiet))
     return _remember(_real(spec, profile, None, timeout, quiet))
 
 
