@@ -142,3 +142,10 @@ def test_run_alert_program_reports_display_pins_and_errors():
     assert run.kinds == ["ON", "OFF", "ON"] and run.pins == {2: 1}
     broken = alerts.run_alert_program("def watch(n):\n    raise ValueError('x')", "watch(3)")
     assert broken.error and "ValueError" in broken.error and broken.events == []
+
+
+def test_run_alert_program_says_when_the_call_never_returns():
+    endless = "import time\ndef watch(n):\n    while True:\n        time.sleep_ms(500)\n"
+    run = alerts.run_alert_program(endless, "watch(3)", seconds=30)
+    assert run.error and "終わりませんでした" in run.error
+    assert run.program.ended == "time" and run.program.board_ms >= 30_000
