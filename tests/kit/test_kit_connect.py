@@ -81,3 +81,28 @@ def test_running_the_connect_cell_again_takes_the_port_over(make_kit, capsys):
         assert second.eval("1 + 1") == 2
     finally:
         second.close()
+
+
+def test_taking_the_port_over_tries_once_more_if_the_board_is_still_busy(make_kit, monkeypatch):
+    """Fault injection: the first raw-REPL entry after the takeover fails, as it would if the
+    board were still busy with the old connection's last bytes; connect() tries once more."""
+    from chiiki_iot.kit.errors import NotMicroPythonError
+    from chiiki_iot.kit.transport import RawRepl
+
+    kit = make_kit("esp32")
+    first = connect(kit.port, quiet=True)
+    real_enter, failures = RawRepl.enter, []
+
+    def enter_failing_once(self, **kw):
+        if not failures:
+            failures.append(self.port)
+            raise NotMicroPythonError(self.port, "ESP32", "hardware_kits/esp32/flashing.md")
+        return real_enter(self, **kw)
+
+    monkeypatch.setattr(RawRepl, "enter", enter_failing_once)
+    second = connect(kit.port, quiet=True)
+    try:
+        assert failures == [kit.port] and first._repl.closed
+        assert second.eval("1 + 1") == 2
+    finally:
+        second.close()

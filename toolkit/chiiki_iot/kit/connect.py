@@ -20,7 +20,7 @@ import weakref
 
 from .board import Board
 from .detect import find_boards
-from .errors import KitError
+from .errors import KitError, NotMicroPythonError
 from .profiles import PROFILES, Profile, get_profile
 from .values import parse_repr
 
@@ -88,11 +88,19 @@ def connect(board: str | None = None, *, profile: str | Profile | None = None,
 def _real(port: str, profile: str | Profile | None, serial_number: str | None,
           timeout: float | None, quiet: bool) -> Board:
     # Running the connect() cell again: the board from last time still holds the port.
+    took_over = False
     for old in list(_OPENED):
         if old.port == port and not old._repl.closed:
             old._repl.close(to_friendly_repl=False)  # we enter the raw REPL again at once
             old.close()
-    b = Board(port, profile or DEFAULT_PROFILE, timeout=timeout, serial_number=serial_number)
+            took_over = True
+    try:
+        b = Board(port, profile or DEFAULT_PROFILE, timeout=timeout, serial_number=serial_number)
+    except NotMicroPythonError:
+        if not took_over:
+            raise
+        # it answered a moment ago: still busy with the old connection's last bytes, so once more
+        b = Board(port, profile or DEFAULT_PROFILE, timeout=timeout, serial_number=serial_number)
     virtual_kind, platform = parse_repr(b.exec(_PROBE, timeout=5))
     b.virtual_port = bool(virtual_kind)
     if profile is None:
