@@ -1,7 +1,16 @@
 """Settings for every test run, whether it collects tests/, courses/ (nbval) or one notebook."""
 import os
+import sys
+from pathlib import Path
+
+from chiiki_iot.kit.env import GRADING_KIT_ENV
 
 # Sensor labs run on the virtual kit with its clock never waiting, as graders do: the same
 # samples on every run, whatever board happens to be plugged into the test machine.
-os.environ["CHIIKI_KIT_BOARD"] = "virtual"
-os.environ["CHIIKI_KIT_SPEED"] = "0"
+os.environ.update(GRADING_KIT_ENV)
+
+# No test, fixture or notebook may leave a process running (tests/process_guard.py).
+_TESTS = str(Path(__file__).resolve().parent / "tests")
+if _TESTS not in sys.path:
+    sys.path.insert(0, _TESTS)
+pytest_plugins = ["process_guard", "xdist_groups"]  # xdist_groups: how the suite is shared between workers

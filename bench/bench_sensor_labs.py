@@ -21,6 +21,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from chiiki_iot.kit.env import ENV_BOARD, ENV_SPEED
+
 REPO = Path(__file__).resolve().parents[1]
 LABS = sorted((REPO / "courses" / "sensors").glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
 
@@ -28,7 +30,7 @@ LABS = sorted((REPO / "courses" / "sensors").glob("[0-9][0-9]_*/[0-9][0-9]_*.ipy
 def run(notebook: Path, speed: str) -> float:
     """Execute ``notebook`` in its own folder (as nbval does); seconds of wall clock."""
     nb = nbformat.read(notebook, as_version=4)
-    os.environ.update(CHIIKI_KIT_BOARD="virtual", CHIIKI_KIT_SPEED=speed)
+    os.environ.update({ENV_BOARD: "virtual", ENV_SPEED: speed})
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(notebook.parent)}})
     start = time.perf_counter()

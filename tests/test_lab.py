@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -11,8 +14,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 import nbformat
+import psutil
+import pytest
 
 from chiiki_iot.curriculum.modules import Module
 from chiiki_iot.curriculum.workspace import prepare
@@ -20,10 +26,108 @@ from chiiki_iot.curriculum.workspace import prepare
 from conftest import MODULES, REPO
 
 
-def free_port() -> int:
+LAB_URL = re.compile(r"^\s*(http://localhost:(\d+)/lab\?token=(\S+))\s*$")
+
+
+class Lab:
+    """``chiiki-iot lab --port 0`` (the server picks a free port and prints it in its URL)."""
+
+    def __init__(self, workspace):
+        self.proc = subprocess.Popen([sys.executable, "-m", "chiiki_iot.cli", "lab", "--no-browser", "--port", "0",
+                                      "--workspace", str(workspace)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.out: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = self.port = self.token = None
+        deadline = time.monotonic() + 120
+        while self.url is None:
+            assert time.monotonic() < deadline, "no URL was printed within 120 s"
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            assert line is not None, f"chiiki-iot lab exited before printing its URL: {self.out}"
+            match = LAB_URL.match(line)
+            if match:
+                self.url, self.port, self.token = match.group(1), int(match.group(2)), match.group(3)
+        self.base = f"http://localhost:{self.port}"
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.out.append(line)
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def tree(self) -> list[psutil.Process]:
+        """chiiki-iot lab and every process under it."""
+        me = psutil.Process(self.proc.pid)
+        return [me, *me.children(recursive=True)]
+
+    def api(self, path, method="GET", data=None):
+        body = json.dumps(data).encode() if data is not None else None
+        req = urllib.request.Request(f"{self.base}/api/{path}?token={self.token}", data=body, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with get_when_up(req) as resp:
+            return json.load(resp)
+
+    def run_in_new_kernel(self, code: str) -> None:
+        """Start a kernel through the REST API and run ``code`` in it (Jupyter messaging over its websocket)."""
+        import websocket
+
+        kernel = self.api("kernels", "POST", {})
+        ws = websocket.create_connection(f"ws://localhost:{self.port}/api/kernels/{kernel['id']}/channels"
+                                         f"?token={self.token}", timeout=120)
+        try:
+            msg_id = uuid.uuid4().hex
+            ws.send(json.dumps({
+                "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
+                           "session": uuid.uuid4().hex, "version": "5.3"},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                            "allow_stdin": False, "stop_on_error": True}}))
+            while True:
+                msg = json.loads(ws.recv())
+                if msg.get("parent_header", {}).get("msg_id") == msg_id and msg["msg_type"] == "execute_reply":
+                    assert msg["content"]["status"] == "ok", msg["content"]
+                    return
+        finally:
+            ws.close()
+
+    def stop(self):
+        """Finalizer: whatever a test did, nothing of this lab stays."""
+        if self.proc.poll() is None:
+            tree = self.tree()
+            self.proc.terminate()
+            _, alive = psutil.wait_procs(tree, timeout=60)
+            for p in alive:
+                p.kill()
+            psutil.wait_procs(alive, timeout=10)
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def lab(tmp_path):
+    started = []
+
+    def start(workspace=None):
+        started.append(Lab(workspace or tmp_path / "ws"))
+        return started[-1]
+
+    yield start
+    for one in started:
+        one.stop()
+
+
+def port_is_free(port: int) -> bool:
+    """Nothing listens on ``port`` (connections in TIME_WAIT do not count)."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def get_when_up(url, seconds=30):
@@ -44,36 +148,39 @@ def test_help_is_in_japanese_and_english():
     assert "日本語の画面" in out and "Japanese UI" in out and "--trainer" in out
 
 
-def test_lab_starts_with_japanese_ui_and_prints_url(tmp_path):
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "chiiki_iot.cli", "lab", "--no-browser", "--port", str(port),
-                             "--workspace", str(tmp_path / "ws")],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()
-    try:
-        url, deadline = None, time.monotonic() + 120
-        while url is None and time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=1)
-            except queue.Empty:
-                assert proc.poll() is None, "chiiki-iot lab exited before printing its URL"
-                continue
-            if line.strip().startswith(f"http://localhost:{port}/lab"):
-                url = line.strip()
-        assert url, "no URL was printed"
-        token = url.split("token=")[1]
-        api = url.split("/lab?")[0] + "/lab/api"
-        settings = json.load(get_when_up(f"{api}/settings/@jupyterlab/translation-extension:plugin?token={token}"))
-        assert settings["schema"]["properties"]["locale"]["default"] == "ja_JP"
-        pack = json.load(urllib.request.urlopen(f"{api}/translations/ja_JP?token={token}", timeout=30))
-        assert pack["data"]["jupyterlab"][""]["language"] == "ja-JP"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+def test_lab_starts_with_japanese_ui_and_prints_url(tmp_path, lab):
+    server = lab(tmp_path / "ws")
+    api = f"{server.base}/lab/api"
+    settings = json.load(get_when_up(f"{api}/settings/@jupyterlab/translation-extension:plugin?token={server.token}"))
+    assert settings["schema"]["properties"]["locale"]["default"] == "ja_JP"
+    pack = json.load(urllib.request.urlopen(f"{api}/translations/ja_JP?token={server.token}", timeout=30))
+    assert pack["data"]["jupyterlab"][""]["language"] == "ja-JP"
+    server.stop()
     released = nbformat.read(tmp_path / "ws" / MODULES[0].course / MODULES[0].name / MODULES[0].main_notebook.name,
                              as_version=4)
     assert "BEGIN SOLUTION" not in "".join(c.source for c in released.cells)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["SIGTERM", "SIGHUP", "Ctrl+C"])
+def test_a_stop_signal_ends_jupyterlab_its_kernels_and_their_virtual_boards(lab, signum):
+    """``kill <pid of chiiki-iot lab>``, closing its terminal or Ctrl+C: nothing is left behind."""
+    server = lab()
+    server.run_in_new_kernel("from chiiki_iot.kit.virtual import VirtualKit\n"
+                             "kit = VirtualKit('microbit_v2', speed=0)")
+    tree = server.tree()
+    names = " ".join(" ".join(p.cmdline()) for p in tree)
+    assert "jupyterlab" in names and "ipykernel" in names and "micropython" in names.lower(), names
+
+    os.kill(server.proc.pid, signum)  # to chiiki-iot only, not to its process group
+    assert server.proc.wait(timeout=90) == 0
+    gone, alive = psutil.wait_procs(tree, timeout=30)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], \
+        f"still running after {signal.Signals(signum).name}: {[(p.pid, p.cmdline()) for p in alive]}"
+    assert port_is_free(server.port), f"port {server.port} is still taken"
+    deadline = time.monotonic() + 10
+    while server.lines.get(timeout=max(0.1, deadline - time.monotonic())) is not None:
+        pass
+    assert "JupyterLab を終了しました。" in "".join(server.out)
 
 
 def test_workspace_never_overwrites_the_learners_work(tmp_path):

@@ -1,7 +1,8 @@
 """The nbgrader round trip, for every assignment under courses/.
 
 For each module: generate the student version with nbgrader, then autograde
-three pseudo-learners in nbgrader's sqlite gradebook:
+three pseudo-learners in nbgrader's sqlite gradebook (one course per test process,
+nbgrader's own in-process API; each module's tests run together on one worker):
 
 * ``perfect``: the instructor's source (solutions) -> full marks on autograded parts;
 * ``blank``: the untouched release -> zero on autograded parts;
@@ -19,7 +20,7 @@ import nbformat
 import pytest
 import yaml
 
-from chiiki_iot.curriculum.nbgrader_course import NbgraderCourse
+from chiiki_iot.curriculum.nbgrader_course import NbgraderCourse, in_folder, succeeded
 from chiiki_iot.curriculum.rules import HIDDEN_BEGIN, HIDDEN_END
 
 from conftest import MODULES, module_ids
@@ -64,21 +65,39 @@ def outputs_text(nb) -> str:
     return "\n".join(parts)
 
 
+@pytest.fixture(scope="session")
+def gradebook_course(tmp_path_factory):
+    """One nbgrader course and gradebook per test process, driven through nbgrader's in-process API
+    (what the formgrader and the class workflow's grading workers use): nbgrader is loaded once, not
+    once per command, and each module's round trip costs only nbgrader's own work."""
+    course = NbgraderCourse.create(tmp_path_factory.mktemp("round_trip"), [])
+    # Kernels talk over Unix sockets, not TCP ports: several test workers start kernels at once, and
+    # a TCP port that jupyter_client picked and freed can be taken by another process before the
+    # kernel binds it ("Address already in use", seen here with three workers).
+    return course, course.api(KernelManager={"transport": "ipc", "ip": str(course.root / "kernel-ipc")})
+
+
+# Each module's round trip is one group of tests on one worker (tests/xdist_groups.py).
 @pytest.fixture(scope="module", params=MODULES, ids=module_ids(MODULES))
-def graded(request, tmp_path_factory):
+def graded(request, gradebook_course):
     module = request.param
+    course, api = gradebook_course
     assert module.typical_wrong_answer.exists(), (
         f"{module.path}: typical_wrong_answer.yml がありません（典型的な誤答を記録してください）")
-    course = NbgraderCourse.create(tmp_path_factory.mktemp(module.assignment_id), [module])
-    release = course.generate(module.assignment_id)
     a = module.assignment_id
+    course.add_source(module)
+    with in_folder(course.root):
+        succeeded(api.generate_assignment(a), f"nbgrader generate_assignment {a}")
+    release = course.root / "release" / a
     source = {p.name: nbformat.read(p, as_version=4) for p in module.notebooks}
     course.submit("perfect", a, source)
     course.submit("blank", a, {})
     spec, wrong = typical_wrong(module, release)
     course.submit("typical", a, wrong)
-    course.autograde(a)
-    course.generate_feedback(a)
+    with in_folder(course.root):
+        succeeded(api.autograde(a, "*"), f"nbgrader autograde {a}")
+        # the feedback page is read for the learner with hints to see; the others' pages are the same template
+        succeeded(api.generate_feedback(a, "typical"), f"nbgrader generate_feedback {a}")
     return module, course, spec, source
 
 

@@ -221,7 +221,7 @@ def test_the_class_config_keeps_the_formgraders_own_templates(reports_class):
     from nbconvert.exporters import HTMLExporter
     from traitlets.config import Config
 
-    from chiiki_iot.classroom.feedback import TEMPLATE_DIR
+    from chiiki_iot.classroom.settings import TEMPLATE_DIR
 
     config = Config(reports_class.api().config)
     config.HTMLExporter.template_name = "formgrade"

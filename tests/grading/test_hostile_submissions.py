@@ -22,6 +22,8 @@ from chiiki_iot.classroom.feedback import html_text, source_secrets
 from class_helpers import ASSIGNMENT, MODULE, NOTEBOOK, answers_of_source, place, typical_answers, with_answers
 
 TOKEN = "hub-token-4f1c9e-never-shown"
+RUNAWAY_TIMEOUT_S = 10      # per cell, for the class with runaway cells (each waits it out once)
+NO_RUNAWAY_TIMEOUT_S = 120  # per cell, where no cell runs away: a bound on failure only
 CORRECT_Q1 = answers_of_source()["q1_bunrui"]
 
 
@@ -110,7 +112,9 @@ def hostile_class(tmp_path_factory, listener):
     root = tmp_path_factory.mktemp("hostile") / "course"
     from chiiki_iot.classroom.classroom_course import ClassCourse
 
-    course = ClassCourse.create(root, [MODULE], timeout=10)
+    # the runaway cells must hit the per-cell timeout, every other cell must finish well within
+    # it: the slowest (the setup cell: pandas, matplotlib) takes ~1.5 s beside two busy processes (7x margin)
+    course = ClassCourse.create(root, [MODULE], timeout=RUNAWAY_TIMEOUT_S)
     course.generate(ASSIGNMENT)
     release = nbformat.read(course.root / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
 
@@ -305,7 +309,7 @@ def test_plain_nbgrader_autograde_in_a_class_folder_is_sandboxed_too(tmp_path):
     """The settings live in the course's nbgrader_config.py: `nbgrader autograde` (CLI) gets them as well."""
     from chiiki_iot.classroom.classroom_course import ClassCourse
 
-    course = ClassCourse.create(tmp_path / "course", [MODULE], timeout=10)
+    course = ClassCourse.create(tmp_path / "course", [MODULE], timeout=NO_RUNAWAY_TIMEOUT_S)
     course.generate(ASSIGNMENT)
     place(course, "writer", with_answers(course, q1_bunrui=hostile_writer(course.root, 9)))
     course.autograde(ASSIGNMENT, student="writer")  # nbgrader's own command line

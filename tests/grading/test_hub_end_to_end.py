@@ -30,6 +30,7 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
 from chiiki_iot.classroom.classroom_course import ClassCourse
@@ -69,10 +70,20 @@ def call(url, token, method="GET", data=None, form=False, timeout=60):
         return e.code, e.read().decode("utf-8", "replace")
 
 
-def wait_for(check, seconds, what):
+def log_tail(log: Path | None, chars: int = 6000) -> str:
+    if log is None or not log.exists():
+        return ""
+    return f"\n--- {log} (last {chars} characters) ---\n" + log.read_text(encoding="utf-8", errors="replace")[-chars:]
+
+
+def wait_for(check, seconds, what, hub: subprocess.Popen | None = None, log: Path | None = None):
+    """Poll ``check`` until truthy; fail at once (with the hub's log) if the hub has exited."""
     deadline = time.monotonic() + seconds
     last = None
     while time.monotonic() < deadline:
+        if hub is not None and hub.poll() is not None:
+            raise AssertionError(f"JupyterHub が終了しました（終了コード {hub.returncode}）。{what} を待てません。"
+                                 f"ログの最後を読んで原因を直してください:{log_tail(log)}")
         try:
             last = check()
             if last:
@@ -80,7 +91,7 @@ def wait_for(check, seconds, what):
         except (urllib.error.URLError, ConnectionError, OSError) as e:
             last = e
         time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}: {last!r}")
+    raise AssertionError(f"timed out waiting for {what}: {last!r}{log_tail(log)}")
 
 
 def blocked_ancestor(path: Path):
@@ -102,6 +113,30 @@ def namespace_script(room: Path) -> str:
                   f"mount -t tmpfs -o mode=755 tmpfs {folder}", f"mkdir -p {folder / child}",
                   f"mount --bind {stash} {folder / child}"]
     return "\n".join(lines)
+
+
+def stop_hub(hub: subprocess.Popen) -> None:
+    """Stop the hub and everything it started: configurable-http-proxy and the single-user
+    servers run in sessions of their own, so the hub's process group alone does not reach them."""
+    try:
+        tree = psutil.Process(hub.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        tree = []
+    try:
+        os.killpg(hub.pid, signal.SIGTERM)  # JupyterHub stops its proxy, services and servers
+        hub.wait(timeout=30)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(hub.pid, signal.SIGKILL)
+    hub.wait(timeout=30)
+    _, alive = psutil.wait_procs(tree, timeout=10)
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=10)
 
 
 def kill_room_processes():
@@ -159,16 +194,11 @@ def room():
                            cwd=base / "hub", env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: call(f"{url}/hub/api/", ops)[0] == 200, 90, "the hub")
+        wait_for(lambda: call(f"{url}/hub/api/", ops)[0] == 200, 90, "the hub", hub, base / "hub" / "hub.log")
         yield {"url": url, "ops": ops, "course": course, "hub": hub, "base": base, "homes": homes,
                "exchange": exchange, "log": base / "hub" / "hub.log"}
     finally:
-        try:
-            os.killpg(hub.pid, signal.SIGTERM)
-            hub.wait(timeout=30)
-        except (subprocess.TimeoutExpired, ProcessLookupError):
-            os.killpg(hub.pid, signal.SIGKILL)
-            hub.wait(timeout=30)
+        stop_hub(hub)
         kill_room_processes()
         log.close()
         if os.environ.get("CHIIKI_IOT_KEEP_ROOM"):
@@ -202,7 +232,7 @@ def tokens(room):
         assert status in (201, 202), body
     for user in out:
         wait_for(lambda: call(f"{room['url']}/hub/api/users/{user}", room["ops"])[1]["servers"].get("", {}).get("ready"),
-                 120, f"{user}'s server")
+                 120, f"{user}'s server", room["hub"], room["log"])
     return out
 
 
@@ -211,7 +241,8 @@ def lesson(room, tokens):
     """The whole lesson, step by step through the hub; returns what each step answered."""
     url, steps = room["url"], {}
     formgrader = f"{url}/services/{COURSE_ID}/formgrader/api"
-    wait_for(lambda: call(f"{formgrader}/status", tokens["sensei"])[0] == 200, 90, "the formgrader service")
+    wait_for(lambda: call(f"{formgrader}/status", tokens["sensei"])[0] == 200, 90, "the formgrader service",
+             room["hub"], room["log"])
 
     steps["release"] = call(f"{formgrader}/assignment/{ASSIGNMENT}/release", tokens["sensei"], "POST", {})
     answers = {"learner1": answers_of_source(), "learner2": {**answers_of_source(), **typical_answers()}}

@@ -8,6 +8,9 @@ its interpreter process really ended.
 from __future__ import annotations
 
 import os
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -65,6 +68,84 @@ def microbit():
         b = Board(k.port, k.profile, kit=k, timeout=30.0)
         yield b
         b.close()
+
+
+# ---------------------------------------------------------------- faults at an event
+# A fault is injected when the board has reached a known point (it printed a line, the CSV
+# holds n samples), never "after 0.3 s": on a loaded machine the board may not have started
+# by then, or may have finished. Bounds on waiting only stop a broken test from hanging.
+
+FAILURE_BOUND_S = 60.0
+
+
+class Trigger:
+    """Runs ``action`` once, in a thread of its own (as a cable pull or a stop button comes
+    from outside the call); ``fired`` tells whether the event was seen."""
+
+    def __init__(self, action):
+        self.action = action
+        self.fired = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def fire(self) -> None:
+        if not self.fired.is_set():
+            self.fired.set()
+            self._thread = threading.Thread(target=self.action, name="test-fault", daemon=True)
+            self._thread.start()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join(FAILURE_BOUND_S)
+
+
+class when_printed(Trigger):
+    """An ``on_output`` callback for ``Board.exec`` that runs ``action`` once the board has
+    printed ``text``::
+
+        b.exec(LOOP, on_output=when_printed("tick", b.kit.unplug))
+    """
+
+    def __init__(self, text: str, action):
+        super().__init__(action)
+        self.text = text
+        self._tail = ""
+
+    def __call__(self, chunk: str) -> None:
+        window = self._tail + chunk
+        self._tail = window[-len(self.text):]
+        if self.text in window:
+            self.fire()
+
+
+class when_file_has_lines(Trigger):
+    """Runs ``action`` once ``path`` holds ``lines`` lines (e.g. a CSV header and samples
+    written by ``stream(csv=...)``). Polls the file in a thread; after FAILURE_BOUND_S it runs
+    ``action`` anyway, so an open-ended capture cannot hang the test (``fired`` stays unset)."""
+
+    def __init__(self, path, lines: int, action):
+        super().__init__(action)
+        self.path, self.lines = Path(path), lines
+        self._watcher = threading.Thread(target=self._watch, name="test-watch", daemon=True)
+        self._watcher.start()
+
+    def _count(self) -> int:
+        try:
+            return self.path.read_bytes().count(b"\n")
+        except OSError:
+            return 0
+
+    def _watch(self) -> None:
+        deadline = time.monotonic() + FAILURE_BOUND_S  # bounds a failure only
+        while self._count() < self.lines and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if self._count() >= self.lines:
+            self.fire()
+        else:
+            threading.Thread(target=self.action, daemon=True).start()
+
+    def join(self) -> None:
+        self._watcher.join(FAILURE_BOUND_S + 5)
+        super().join()
 
 
 def alive(pid):

@@ -14,7 +14,7 @@ import pytest
 
 from chiiki_iot.kit import BoardTimeoutError, KitError, Noise, Ramp, Sine, connect
 from chiiki_iot.kit.virtual.engine import choose_engine
-from kit_fixtures import make_board, make_kit  # noqa: F401
+from kit_fixtures import FAILURE_BOUND_S, make_board, make_kit, when_printed  # noqa: F401
 
 
 def test_connect_says_which_engine_runs(monkeypatch, capsys):
@@ -68,8 +68,6 @@ def test_unknown_engine_is_a_japanese_error():
 # fallback engine on pipes. Forced here; CHIIKI_KIT_LINK=socket runs the whole suite so.
 
 def test_socket_link_serves_the_same_board(make_board):
-    import threading
-
     from chiiki_iot.kit import BoardDisconnectedError
 
     b = make_board("esp32", link="socket", speed=1)
@@ -81,9 +79,11 @@ def test_socket_link_serves_the_same_board(make_board):
     assert b.eval("kept") == 1
     b.reset()
     assert b.eval("'kept' in globals()") is False
-    threading.Timer(0.3, b.kit.unplug).start()
+    pull = when_printed("running", b.kit.unplug)  # pulled while the loop runs
     with pytest.raises(BoardDisconnectedError):
-        b.exec("import time\nwhile True:\n    time.sleep_ms(10)", timeout=20)
+        b.exec("import time\nprint('running')\nwhile True:\n    time.sleep_ms(10)",
+               timeout=FAILURE_BOUND_S, on_output=pull)
+    pull.join()
 
 
 def test_socket_link_is_held_by_one_program_at_a_time(make_board):
@@ -91,7 +91,7 @@ def test_socket_link_is_held_by_one_program_at_a_time(make_board):
 
     b = make_board("microbit_v2", link="socket")
     with pytest.raises(PortBusyError):
-        Board(b.port, "microbit_v2", connect_timeout=2)
+        Board(b.port, "microbit_v2", connect_timeout=FAILURE_BOUND_S)  # refused at once: the bound is never reached
     b.close()
     r = subprocess.run([sys.executable, "-m", "mpremote", "connect", b.kit.port, "exec", "print(6 * 7)"],
                        capture_output=True, text=True, timeout=60)

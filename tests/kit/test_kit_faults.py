@@ -7,7 +7,6 @@ real process that is not MicroPython answers on a pty.
 from __future__ import annotations
 
 import sys
-import threading
 
 import pytest
 import serial
@@ -21,7 +20,7 @@ from chiiki_iot.kit import (
     PortBusyError,
 )
 from chiiki_iot.kit.virtual.relay import Firmware, PtyRelay
-from kit_fixtures import make_board, make_kit  # noqa: F401
+from kit_fixtures import FAILURE_BOUND_S, make_board, make_kit, when_printed  # noqa: F401
 
 LOOP = "import time\nwhile True:\n    print('tick')\n    time.sleep_ms(1)"
 
@@ -29,9 +28,11 @@ LOOP = "import time\nwhile True:\n    print('tick')\n    time.sleep_ms(1)"
 def test_cable_pulled_during_a_call_then_reconnect(make_board):
     b = make_board("esp32", speed=1)
     b.exec("x = 1")
-    threading.Timer(0.3, b.kit.unplug).start()
+    pull = when_printed("tick", b.kit.unplug)  # pulled while the loop runs and prints
     with pytest.raises(BoardDisconnectedError, match="接続が切れました.*reconnect"):
-        b.exec(LOOP, timeout=20)
+        b.exec(LOOP, timeout=FAILURE_BOUND_S, on_output=pull)
+    assert pull.fired.is_set()
+    pull.join()  # the pull has finished: the port is gone
     with pytest.raises(BoardDisconnectedError):
         b.eval("1")  # still unplugged: every call says so
     b.kit.plug()
@@ -49,9 +50,11 @@ def test_reconnect_without_the_board_says_it_is_not_found(make_board):
 
 def test_firmware_crash_during_a_call_is_a_reset_error(make_board):
     b = make_board("esp32", speed=1)
-    threading.Timer(0.3, b.kit.kill_interpreter).start()
+    crash = when_printed("tick", b.kit.kill_interpreter)  # crashes while the loop runs and prints
     with pytest.raises(BoardResetError, match="再起動しました"):
-        b.exec(LOOP, timeout=20)
+        b.exec(LOOP, timeout=FAILURE_BOUND_S, on_output=crash)
+    assert crash.fired.is_set()
+    crash.join()
     assert b.eval("2 + 3") == 5  # the board rebooted and the session resynchronised
 
 

@@ -1,8 +1,6 @@
 """stream(): sampling on the board into a DataFrame, the CSV logger, live plot, progress."""
 from __future__ import annotations
 
-import threading
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -13,7 +11,7 @@ import yaml  # noqa: E402
 
 from chiiki_iot.kit import BoardDisconnectedError, Noise, Pulses, Ramp, Sine  # noqa: E402
 from chiiki_iot.kit.scenario import Scenario  # noqa: E402
-from kit_fixtures import make_board, make_kit  # noqa: E402,F401
+from kit_fixtures import make_board, make_kit, when_file_has_lines  # noqa: E402,F401
 
 AXES = ["accel_x", "accel_y", "accel_z"]
 
@@ -73,11 +71,13 @@ def test_csv_logger_writes_every_sample_and_a_meta_file(make_board, tmp_path):
 
 
 def test_pulled_cable_mid_stream_loses_nothing_and_resumes(make_board, tmp_path):
-    b = make_board("esp32", speed=1)  # real time: the capture lasts long enough to pull the cable
+    b = make_board("esp32", speed=1)  # real time: 30 s of board time cannot end before the pull
     path = tmp_path / "level.csv"
-    threading.Timer(0.6, b.kit.unplug).start()
+    pull = when_file_has_lines(path, 1 + 3, b.kit.unplug)  # pulled once 3 samples are on disk
     with pytest.raises(BoardDisconnectedError, match="保存済み") as info:
         b.stream(["distance_cm"], rate_hz=20, duration_s=30, csv=path, progress=False)
+    assert pull.fired.is_set()
+    pull.join()
     received = info.value.partial
     assert len(received) >= 3
     assert info.value.count == len(received)
@@ -92,13 +92,16 @@ def test_pulled_cable_mid_stream_loses_nothing_and_resumes(make_board, tmp_path)
     assert len(yaml.safe_load(path.with_suffix(".meta.yml").read_text(encoding="utf-8"))["sessions"]) == 2
 
 
-def test_stop_button_returns_what_arrived(make_board, capsys):
+def test_stop_button_returns_what_arrived(make_board, capsys, tmp_path):
     import os
     import signal
 
     b = make_board("microbit_v2", speed=1)
-    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
-    df = b.stream(["sound"], rate_hz=50, progress=False)  # open-ended: runs until stopped
+    path = tmp_path / "sound.csv"
+    stop = when_file_has_lines(path, 1 + 5, lambda: os.kill(os.getpid(), signal.SIGINT))  # after 5 samples
+    df = b.stream(["sound"], rate_hz=50, csv=path, progress=False)  # open-ended: runs until stopped
+    stop.join()
+    assert stop.fired.is_set()
     assert len(df) >= 5
     assert "停止しました" in capsys.readouterr().out
     assert b.eval("1") == 1

@@ -7,6 +7,9 @@ Subpackages:
     opendata   Japanese CSV reading, normalisation, wareki, 地方公共団体コード, schemas
     checks     self-checks used inside notebooks (Japanese feedback)
     curriculum notebook rules, the curriculum map, the nbgrader course builder
+    jst        Japan Standard Time, the toolkit's one time zone (the bottom layer)
+
+The layers (which package may import which) are the import contracts in pyproject.toml.
 """
 
 __version__ = "0.1.0"

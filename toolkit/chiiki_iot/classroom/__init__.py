@@ -6,7 +6,7 @@ The command line is ``chiiki-iot class ...`` (see ``grading/README.md``).
 Modules:
     commands          ``chiiki-iot class ...`` (argument parsing, Japanese messages)
     classroom_course  the class course folder (nbgrader layout + class settings), roster, exchange steps
-    settings          the class settings written into nbgrader_config.py; loading nbgrader's API
+    settings          the class settings written into nbgrader_config.py (Japan time, templates/); nbgrader's API
     sandbox           bubblewrap sandbox for learner code (kernel only)
     kernel            kernel manager that starts kernels inside the sandbox
     inside_sandbox    first process inside the sandbox (limits, working copy)

@@ -25,16 +25,15 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import nbformat
 
-from .sandbox import GRADING_KIT_ENV, Sandbox
+from ..jst import now_jst
+from ..kit.env import GRADING_KIT_ENV
+from .sandbox import Sandbox
 from .worker import RESULT, RESULT_FD
 
-JST = ZoneInfo("Asia/Tokyo")
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
 EVENT_NOTES = {
@@ -97,10 +96,6 @@ class ClassReport:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
         return path
-
-
-def now_jst() -> str:
-    return datetime.now(JST).isoformat(timespec="seconds")
 
 
 def submitted_students(root: Path, assignment: str) -> list[str]:

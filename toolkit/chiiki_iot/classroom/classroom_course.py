@@ -16,10 +16,11 @@ from pathlib import Path
 from ..curriculum.modules import COURSE_NAMES, Module
 from ..curriculum.nbgrader_course import COURSE_ID, NbgraderCourse
 from ..curriculum.rules import graded_questions
-from .autograde import ClassReport, autograde_class, now_jst
+from ..jst import now_jst
+from .autograde import ClassReport, autograde_class
 from .feedback import leaked_lines, source_secrets
 from .roster import Learner
-from .settings import class_config, nbgrader_api
+from .settings import class_config
 
 CLASS_FILE = "class.json"
 
@@ -71,9 +72,6 @@ class ClassCourse(NbgraderCourse):
         if assignment not in self.assignments:
             raise ClassError(f"課題「{assignment}」はこのクラスにありません。あるもの: {', '.join(self.assignments)}")
         return assignment
-
-    def api(self, **overrides):
-        return nbgrader_api(self.root, **overrides)
 
     # -- roster -----------------------------------------------------------------
     def add_learners(self, learners: list[Learner]) -> tuple[int, int]:

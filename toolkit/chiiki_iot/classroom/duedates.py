@@ -23,7 +23,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .autograde import JST
+from ..jst import JST
 
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S",
            "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H時%M分", "%Y年%m月%d日%H時%M分")

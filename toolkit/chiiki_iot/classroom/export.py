@@ -22,7 +22,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .autograde import now_jst
+from ..jst import now_jst
 
 UNMAPPED = "（学習目標の対応なし）"
 LATE_PENALTY = "（締め切り後の提出による減点）"

@@ -19,7 +19,7 @@ named ``feedback`` (``NbGraderAPI.generate_feedback``, used by the formgrader an
 ``chiiki-iot class feedback``, forces that name), looked up in
 ``HTMLExporter.extra_template_basedirs``, which ``GenerateFeedback`` fills with its own
 folder only when the configuration leaves it unset. The course configuration sets it to
-``TEMPLATE_DIR`` (whose ``feedback/`` is the Japanese page, adapted from nbgrader's) followed
+``settings.TEMPLATE_DIR`` (whose ``feedback/`` is the Japanese page, adapted from nbgrader's) followed
 by nbgrader's own folder (the formgrader needs its ``formgrade`` template from there), so the
 CLI, the formgrader and the class workflow all render the Japanese page. ``FeedbackFacts`` gives that
 template the submission time, the due date and how late the submission was (Japan time).
@@ -40,7 +40,6 @@ REGIONS = [(HIDDEN_BEGIN, HIDDEN_END), (MARK_BEGIN, MARK_END)]
 HIDDEN_NOTE = "（採点用のテストの内容なので表示しません）"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MIN_SECRET = 6  # shorter lines ("pass", "])") are too common to mean anything
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"   # holds feedback/ (nbgrader's template name)
 
 
 def split_regions(source: str) -> tuple[str, list[str]]:

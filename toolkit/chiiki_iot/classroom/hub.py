@@ -25,6 +25,11 @@ What it sets up (nbgrader's documented multi-course layout):
   through ``JUPYTER_CONFIG_PATH``;
 * optionally an operations token (``CHIIKI_IOT_OPS_TOKEN``) for scripts, e.g. starting
   every learner's server before the class begins.
+
+Before any of that is handed to JupyterHub, ``configure`` checks that every account of the
+room can reach the project's Python, the course folders, the exchange and the config
+(``room_access``): a checkout in a folder they cannot enter stops the hub at once with
+the folder, the accounts and the fix, instead of servers failing later one by one.
 """
 from __future__ import annotations
 
@@ -35,7 +40,10 @@ import sys
 from pathlib import Path
 
 from ..curriculum.modules import repo_root
+from .room_access import RoomAccessError, check_room_access
 from .settings import EXCHANGE_TIMEZONE, TIMEZONE
+
+__all__ = ["RoomAccessError", "configure", "load_room", "proxy_command", "write_server_configs"]
 
 GLOBAL_NBGRADER_CONFIG = """\
 # nbgrader settings for every server in the training room (written by chiiki_iot.classroom.hub)
@@ -92,10 +100,17 @@ def proxy_command() -> list[str]:
     raise FileNotFoundError("configurable-http-proxy が見つかりません。リポジトリで `npm ci` を実行してください。")
 
 
-def configure(c, room_file: Path) -> dict:
-    """Fill JupyterHub's config object ``c`` for the room described in ``room_file``."""
+def configure(c, room_file: Path, check_access: bool = True) -> dict:
+    """Fill JupyterHub's config object ``c`` for the room described in ``room_file``.
+
+    Raises ``RoomAccessError`` (its message says what to fix) when a room account cannot
+    reach what its server needs; ``check_access=False`` skips that (accounts that exist
+    only on another machine, e.g. in a unit test of the configuration).
+    """
     room = load_room(room_file)
     config_dir = write_server_configs(room)
+    if check_access:
+        check_room_access(room)
     bin_dir = str(Path(sys.executable).parent)
     path = bin_dir + os.pathsep + "/usr/local/bin:/usr/bin:/bin"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .autograde import JST
+from ..jst import JST
 
 # the order is the order of the workflow (and of the chart's colours)
 STATUSES = ("未提出", "提出済み（未採点）", "採点できず", "手動採点待ち", "採点済み", "返却済み")

@@ -35,6 +35,9 @@ import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..jst import JST
+from ..kit.env import GRADING_KIT_ENV
+
 # /etc entries a Python kernel needs (names, time zone, dynamic loader, fonts). Not /etc itself:
 # it can hold secrets (shadow, hub configs, TLS keys).
 ETC_FILES = ("passwd", "group", "nsswitch.conf", "localtime", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
@@ -185,7 +188,7 @@ class Sandbox:
             "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
             "HOME": "/tmp/home",
             "LANG": "C.UTF-8",
-            "TZ": "Asia/Tokyo",
+            "TZ": JST.key,
             "NBGRADER_EXECUTION": "autograde",
             "MPLCONFIGDIR": "/tmp/matplotlib",
             "IPYTHONDIR": "/tmp/ipython",
@@ -196,13 +199,8 @@ class Sandbox:
             "MKL_NUM_THREADS": "1",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             "CHIIKI_IOT_SANDBOX": "1",
-            **GRADING_KIT_ENV,
+            **GRADING_KIT_ENV,  # sensor labs on the virtual kit, its clock never waiting
         }
-
-
-# Sensor labs are graded on the virtual kit with its clock never waiting: the same samples on
-# every run, whatever board is plugged into the grading machine.
-GRADING_KIT_ENV = {"CHIIKI_KIT_BOARD": "virtual", "CHIIKI_KIT_SPEED": "0"}
 
 UNAVAILABLE = (
     "安全な自動採点に必要な分離機能（bubblewrap と Linux のユーザー名前空間）がこのマシンでは使えません。\n"

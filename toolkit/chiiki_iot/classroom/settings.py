@@ -12,12 +12,13 @@ nine hours before a due date would count as late (measured with nbgrader 0.9.6).
 """
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
 from pathlib import Path
 
-TIMEZONE = "Asia/Tokyo"
+from ..jst import JST
+
+TIMEZONE = JST.key
 EXCHANGE_TIMEZONE = "UTC"   # what nbgrader writes into timestamp.txt (see above)
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"   # holds feedback/ (nbgrader's template name)
 
 AUTOGRADE_PREPROCESSORS = [
     "chiiki_iot.classroom.execute.SafeExecute",     # in place of nbgrader.preprocessors.Execute
@@ -57,8 +58,6 @@ def feedback_template_config() -> str:
     """The ``nbgrader_config.py`` lines that make feedback pages Japanese (``templates/feedback``)."""
     import nbgrader
 
-    from .feedback import TEMPLATE_DIR
-
     nbgrader_templates = Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"
     return FEEDBACK_TEMPLATE_CONFIG.format(template_dirs=[str(TEMPLATE_DIR), str(nbgrader_templates)])
 
@@ -70,37 +69,3 @@ def class_config(root: Path, exchange: Path | None = None, max_output: int = 500
     if exchange is not None:
         text += f"c.Exchange.root = {str(exchange)!r}\n"
     return text
-
-
-@contextmanager
-def in_folder(path: Path):
-    old = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-
-
-def nbgrader_api(root: Path, **overrides):
-    """nbgrader's ``NbGraderAPI`` for the course in ``root``, with its config files loaded.
-
-    ``overrides``: ``{"SafeExecute": {"sandbox": False}}`` style settings applied last.
-    """
-    from nbgrader.apps.api import NbGraderAPI
-    from nbgrader.apps.baseapp import NbGrader
-    from traitlets.config import Config
-
-    root = Path(root).resolve()
-    if "JUPYTERHUB_API_TOKEN" not in os.environ:
-        # nbgrader's JupyterHubAuthPlugin (set for the whole room) only decides which courses a
-        # *learner's* server lists; outside a hub server the trainer's steps need no hub login.
-        overrides.setdefault("Authenticator", {}).setdefault("plugin_class", "nbgrader.auth.base.NoAuthPlugin")
-    with in_folder(root):
-        app = NbGrader()
-        app.initialize([], root=str(root))
-        extra = Config(overrides)
-        app.update_config(extra)
-        app.coursedir.update_config(extra)
-        api = NbGraderAPI(app.coursedir, parent=app)
-    return api

@@ -29,7 +29,7 @@ def sqlite_with_busy_timeout(db_url: str, seconds: int = 120) -> str:
 
 def main(argv: list[str]) -> int:
     from .execute import EVENTS
-    from .settings import in_folder, nbgrader_api
+    from ..curriculum.nbgrader_course import in_folder, nbgrader_api
 
     root = Path(argv[0]).resolve()
     overrides: dict = {}

@@ -1,8 +1,12 @@
-"""An nbgrader course directory built from ``courses/``, driven by nbgrader's own CLI.
+"""An nbgrader course directory built from ``courses/``, driven by nbgrader itself.
 
 Used by the round-trip tests, by the learner workspace (release versions) and
 by the trainer's class workflow. nbgrader does the work; this module only lays
-out the folders, runs its commands and reads its sqlite gradebook.
+out the folders, runs its commands and reads its sqlite gradebook. Two ways in,
+both nbgrader's own: its command line (``run``, ``generate``, ``autograde``,
+``generate_feedback``: one process per call, what a trainer types) and its
+in-process ``NbGraderAPI`` (``api()``: nbgrader loaded once, as the formgrader and
+the class workflow's grading workers use it).
 
 >>> course = NbgraderCourse.create(tmp_path, discover())      # doctest: +SKIP
 >>> course.generate("logical_thinking-01_mondai_kadai")        # doctest: +SKIP
@@ -16,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +47,48 @@ c.Execute.timeout = {timeout}
 
 class NbgraderError(RuntimeError):
     """An nbgrader command failed; the message carries its output."""
+
+
+@contextmanager
+def in_folder(path: Path):
+    """Run the block with ``path`` as the working folder (nbgrader reads its config from there)."""
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def nbgrader_api(root: Path, **overrides):
+    """nbgrader's ``NbGraderAPI`` for the course in ``root``, with its config files loaded.
+
+    ``overrides``: ``{"SafeExecute": {"sandbox": False}}`` style settings applied last.
+    """
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.apps.baseapp import NbGrader
+    from traitlets.config import Config
+
+    root = Path(root).resolve()
+    if "JUPYTERHUB_API_TOKEN" not in os.environ:
+        # nbgrader's JupyterHubAuthPlugin (set for a whole training room) only decides which courses
+        # a *learner's* server lists; outside a hub server the trainer's steps need no hub login.
+        overrides.setdefault("Authenticator", {}).setdefault("plugin_class", "nbgrader.auth.base.NoAuthPlugin")
+    with in_folder(root):
+        app = NbGrader()
+        app.initialize([], root=str(root))
+        extra = Config(overrides)
+        app.update_config(extra)
+        app.coursedir.update_config(extra)
+        api = NbGraderAPI(app.coursedir, parent=app)
+    return api
+
+
+def succeeded(result: dict, what: str) -> dict:
+    """An ``NbGraderAPI`` result, or ``NbgraderError`` (``what`` failed) with nbgrader's log and error."""
+    if not result.get("success") or "[ERROR]" in result.get("log", ""):
+        raise NbgraderError(f"{what} が失敗しました:\n{result.get('log', '')}\n{result.get('error', '')}")
+    return result
 
 
 @dataclass
@@ -109,6 +156,10 @@ class NbgraderCourse:
         if check and (proc.returncode != 0 or "[ERROR]" in output):
             raise NbgraderError(f"nbgrader {' '.join(args)} が失敗しました:\n{output}")
         return output
+
+    def api(self, **overrides):
+        """nbgrader's in-process ``NbGraderAPI`` for this course (see ``nbgrader_api``)."""
+        return nbgrader_api(self.root, **overrides)
 
     def generate(self, assignment: str, db: bool = True) -> Path:
         """``nbgrader generate_assignment``: source → release (student version)."""

@@ -14,6 +14,11 @@ Every dataset is a pair of files in this folder:
       columns:                  # optional: column -> dtype ("str" keeps leading zeros)
         全国地方公共団体コード: str
 
+``title``, ``source`` and ``synthetic`` are required: a table either says it is made up or
+cites where it comes from. Every sidecar in the project (these datasets, the courses'
+practice data, the kit's logger, ``opendata.publish``) is written by :func:`write_meta`,
+which checks those keys first, and read by :func:`read_meta`.
+
 >>> from chiiki_iot.data import load
 >>> df = load("casebook_municipalities")        # doctest: +SKIP
 >>> df.attrs["source"]                          # doctest: +SKIP
@@ -27,6 +32,11 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).parent
+REQUIRED = {
+    "title": "データの名前",
+    "source": "出典。自分で作ったデータなら、その作り方",
+    "synthetic": "練習用の架空データなら true、実測や公的な統計なら false",
+}
 
 
 @dataclass(frozen=True)
@@ -52,11 +62,49 @@ def names() -> list[str]:
     return sorted(p.name[: -len(".csv")] for p in HERE.glob("*.csv"))
 
 
+def _sidecar(path: str | Path) -> Path:
+    path = Path(path)
+    return path if path.name.endswith(".meta.yml") else path.with_suffix(".meta.yml")
+
+
+def read_meta(path: str | Path) -> dict:
+    """The ``.meta.yml`` sidecar of data file ``path`` (or the sidecar itself) as a dict; ``{}`` if there is none."""
+    sidecar = _sidecar(path)
+    return (yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}) if sidecar.exists() else {}
+
+
+def write_meta(path: str | Path, meta: dict) -> Path:
+    """Write ``meta`` as the ``.meta.yml`` sidecar of data file ``path``; returns the sidecar's path.
+
+    The keys of :data:`REQUIRED` are checked first: a missing or empty one raises
+    ``ValueError`` (in Japanese) and nothing is written. Keys keep their order.
+
+    >>> import tempfile
+    >>> csv = Path(tempfile.mkdtemp()) / "kion.csv"
+    >>> write_meta(csv, {"title": "気温", "source": "練習用の架空データ", "synthetic": True}).name
+    'kion.meta.yml'
+    >>> read_meta(csv)["synthetic"]
+    True
+    >>> write_meta(csv, {"title": "気温"})
+    Traceback (most recent call last):
+    ValueError: kion.meta.yml に必要な項目がありません: source（出典。自分で作ったデータなら、その作り方）、synthetic（練習用の架空データなら true、実測や公的な統計なら false）
+    """
+    sidecar = _sidecar(path)
+    missing = [f"{key}（{what}）" for key, what in REQUIRED.items()
+               if meta.get(key) is None or str(meta[key]).strip() == ""]
+    if missing:
+        raise ValueError(f"{sidecar.name} に必要な項目がありません: {'、'.join(missing)}")
+    if not isinstance(meta["synthetic"], bool):
+        raise ValueError(f"{sidecar.name} の synthetic は true か false にしてください（{REQUIRED['synthetic']}）。")
+    sidecar.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return sidecar
+
+
 def _meta(name: str) -> dict:
-    meta_path = HERE / f"{name}.meta.yml"
-    if not (HERE / f"{name}.csv").exists() or not meta_path.exists():
+    meta = read_meta(HERE / f"{name}.csv")
+    if not (HERE / f"{name}.csv").exists() or not meta:
         raise KeyError(f"データセット '{name}' はありません。使えるもの: {', '.join(names())}")
-    return yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    return meta
 
 
 def info(name: str) -> DatasetInfo:

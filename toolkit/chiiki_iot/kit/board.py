@@ -101,6 +101,11 @@ class Board:
         return self.kit is not None
 
     @property
+    def speed(self) -> float:
+        """Board seconds per real second: the virtual kit's clock (0 = never waits), 1.0 on a real board."""
+        return self.kit.speed if self.kit is not None else 1.0
+
+    @property
     def label(self) -> str:
         """Japanese description: which board, real or virtual, on which port."""
         if self.kit is not None:
@@ -388,6 +393,23 @@ class Board:
         return capture(self, names, rate_hz=rate_hz, n=n, duration_s=duration_s, csv=csv,
                        plot=plot, progress=progress,
                        timeout=None if timeout is _DEFAULT else timeout)
+
+    def run_streaming(self, code: str, on_data: Callable[[bytes], None], *,
+                      timeout: float | None = None, sensors: Iterable[str] = ()) -> None:
+        """Run ``code`` on the board and hand what it prints to ``on_data`` as it arrives.
+
+        The transport half of ``stream()`` (``stream.capture`` turns the bytes into rows).
+        ``on_data`` gets raw bytes, a line possibly cut in two; nothing is kept here, so
+        a capture can run for hours. Stops with ``BoardTimeoutError`` after ``timeout``
+        seconds (``None`` = no limit), ``KeyboardInterrupt`` when the notebook is stopped
+        (the board is interrupted either way), ``BoardResetError`` when the board restarts
+        and ``BoardDisconnectedError`` when the cable is pulled. If ``code`` raises on the
+        board, the error says which of ``sensors`` failed and what to check.
+        """
+        self._check_idle()
+        _, err = self._repl.run(code.encode(), timeout=timeout, on_output=on_data)
+        if err:
+            raise self._sensor_error(DeviceError(err.decode("utf-8", "replace")), list(sensors))
 
     # ---------------------------------------------------------------- virtual world
     def scenario(self, scenario: "Scenario | None" = None, **sources) -> None:

@@ -20,19 +20,18 @@ import weakref
 
 from .board import Board
 from .detect import find_boards
+from .env import ENV_BOARD, ENV_PROFILE
 from .errors import KitError, NotMicroPythonError
 from .profiles import PROFILES, Profile, get_profile
 from .values import parse_repr
 
-ENV_BOARD = "CHIIKI_KIT_BOARD"
-ENV_PROFILE = "CHIIKI_KIT_PROFILE"
 DEFAULT_PROFILE = "microbit_v2"
 
 _CURRENT: Board | None = None
 _OPENED: "weakref.WeakSet[Board]" = weakref.WeakSet()
 
 _PROBE = (
-    "import sys\ntry:\n import uos\n p=uos.getenv('CHIIKI_KIT_PROFILE')\nexcept Exception:\n p=None\n"
+    f"import sys\ntry:\n import uos\n p=uos.getenv({ENV_PROFILE!r})\nexcept Exception:\n p=None\n"
     "print(repr((p, sys.platform)))"
 )
 

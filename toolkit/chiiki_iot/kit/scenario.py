@@ -27,6 +27,7 @@ from typing import Mapping
 
 import yaml
 
+from ..data import read_meta
 from .errors import ScenarioError
 
 SOURCES_PY = Path(__file__).resolve().parent / "device" / "sim" / "common" / "_sources.py"
@@ -209,7 +210,7 @@ class Replay(Source):
 
         path = Path(path)
         df = pd.read_csv(path)
-        meta = _read_meta(path)
+        meta = read_meta(path)
         if column not in df or time_column not in df:
             raise ScenarioError(f"{path.name} に列 '{column}' と '{time_column}' が必要です。列: {', '.join(df.columns)}")
         t = df[time_column].astype(float)
@@ -228,11 +229,6 @@ class Replay(Source):
     def __repr__(self) -> str:
         kind = "recorded" if self.recorded else "synthetic"
         return f"Replay({len(self.times)} points, {kind}, source={self.source!r})"
-
-
-def _read_meta(csv_path: Path) -> dict:
-    meta = csv_path.with_suffix(".meta.yml")
-    return yaml.safe_load(meta.read_text(encoding="utf-8")) if meta.exists() else {}
 
 
 def as_source(value) -> Source:

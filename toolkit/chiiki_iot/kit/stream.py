@@ -14,15 +14,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-import yaml
-
-from .errors import (
-    BoardDisconnectedError,
-    BoardResetError,
-    BoardTimeoutError,
-    DeviceError,
-    KitError,
-)
+from ..data import read_meta, write_meta
+from .errors import BoardDisconnectedError, BoardResetError, BoardTimeoutError, KitError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -70,7 +63,6 @@ class CsvLogger:
 
     def __init__(self, path: str | os.PathLike, columns: Sequence[str], meta: dict):
         self.path = Path(path)
-        self.meta_path = self.path.with_suffix(".meta.yml")
         header = ",".join(columns)
         self.t_offset = 0.0
         self.count = 0
@@ -92,13 +84,11 @@ class CsvLogger:
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.write_text(header + "\n", encoding="utf-8")
-        self._write_meta(meta)
+        self._add_session(meta)
         self._f = self.path.open("a", encoding="utf-8", newline="")
 
-    def _write_meta(self, session: dict) -> None:
-        meta = {}
-        if self.meta_path.exists():
-            meta = yaml.safe_load(self.meta_path.read_text(encoding="utf-8")) or {}
+    def _add_session(self, session: dict) -> None:
+        meta = read_meta(self.path)
         sessions = meta.get("sessions", [])
         sessions.append(session)
         meta.update(
@@ -108,7 +98,7 @@ class CsvLogger:
             synthetic=any(s.get("virtual") for s in sessions),
             sessions=sessions,
         )
-        self.meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        write_meta(self.path, meta)
 
     def write(self, lines: list[str]) -> None:
         if lines:
@@ -254,7 +244,7 @@ def capture(board: "Board", names: list[str], *, rate_hz: float | None, n: int |
     dur_us = round(duration_s * 1e6) if duration_s is not None else -1
     code = BOARD_LOOP.format(names=list(names), n=-1 if n is None else int(n), dur=dur_us, period=period_us)
 
-    speed = board.kit.speed if board.kit is not None else 1.0
+    speed = board.speed
     board_seconds = duration_s if duration_s is not None else (n / rate_hz if n and rate_hz else None)
     real_seconds = board_seconds / speed if board_seconds is not None and speed > 0 else 0.0
     if timeout is None and (n is not None or duration_s is not None):
@@ -289,9 +279,7 @@ def capture(board: "Board", names: list[str], *, rate_hz: float | None, n: int |
         return _frame(names, sink.rows, attrs)
 
     try:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        board._repl.start(code.encode())
-        _, err = board._repl.finish(deadline, sink, timeout)
+        board.run_streaming(code, sink, timeout=timeout, sensors=names)
     except KeyboardInterrupt:
         print(f"停止しました。受け取った {len(sink.rows)} 件を返します。")
         return partial()
@@ -309,8 +297,6 @@ def capture(board: "Board", names: list[str], *, rate_hz: float | None, n: int |
             logger.close()
         if live is not None:
             live.finish(sink.rows)
-    if err:
-        raise board._sensor_error(DeviceError(err.decode("utf-8", "replace")), names)
     attrs["skipped_lines"] = len(sink.skipped)
     return partial()
 

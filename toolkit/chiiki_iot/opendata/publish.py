@@ -20,8 +20,8 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from ..data import write_meta
 from .encoding import LABELS, encode_text
 from .reader import OpenDataError
 from .report import Report
@@ -118,8 +118,7 @@ def publish(df: pd.DataFrame, path, *, title: str, publisher: str, license: str,
     }
     if dataset:
         meta["dataset"] = dataset
-    meta_path = csv_path.with_name(csv_path.stem + ".meta.yml")
-    meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    meta_path = write_meta(csv_path, meta)
 
     from .readability import check_readability
 

@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..jst import JST
+
 #: The variables of a trace: column -> (Japanese name, unit).
 VARIABLES: dict[str, tuple[str, str]] = {
     "temp_c": ("水温", "°C"),
@@ -39,7 +41,6 @@ VARIABLES: dict[str, tuple[str, str]] = {
 }
 #: Robust scale: 1.4826 × MAD estimates the standard deviation of normally distributed data.
 MAD_TO_SD = 1.4826
-TZ = "Asia/Tokyo"
 
 
 def read_trace(path: str | Path) -> pd.DataFrame:
@@ -50,7 +51,7 @@ def read_trace(path: str | Path) -> pd.DataFrame:
     df = pd.read_csv(path)
     if "time" not in df.columns or "tank" not in df.columns:
         raise ValueError(f"{Path(path).name} に time と tank の列が必要です（今ある列: {', '.join(df.columns)}）。")
-    df["time"] = pd.to_datetime(df["time"], utc=True).dt.tz_convert(TZ)
+    df["time"] = pd.to_datetime(df["time"], utc=True).dt.tz_convert(JST)
     return df.sort_values(["time", "tank"], ignore_index=True)
 
 
@@ -58,7 +59,7 @@ def read_events(path: str | Path) -> pd.DataFrame:
     """The ground-truth events table (``start`` and ``end`` in Japan time, both inclusive)."""
     ev = pd.read_csv(path)
     for col in ("start", "end"):
-        ev[col] = pd.to_datetime(ev[col], utc=True).dt.tz_convert(TZ)
+        ev[col] = pd.to_datetime(ev[col], utc=True).dt.tz_convert(JST)
     return ev
 
 
@@ -216,7 +217,7 @@ def alerts(df: pd.DataFrame, detector: Detector | str, variables: Iterable[str] 
 def _alert_frame(rows) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["tank", "variable", "time"])
     if out.empty:
-        out["time"] = pd.to_datetime(out["time"]).dt.tz_localize(TZ)
+        out["time"] = pd.to_datetime(out["time"]).dt.tz_localize(JST)
     return out.sort_values(["time", "tank", "variable"], ignore_index=True)
 
 

@@ -23,13 +23,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from chiiki_iot.data import write_meta
+from chiiki_iot.jst import JST
 
 HERE = Path(__file__).parent
 SEED = 20240801
 PERIOD_S = 300          # one sample every 5 minutes
 SAMPLES = 577           # 48 hours and the first sample of the next period
-JST = timezone(timedelta(hours=9))
 MADE_UP = "練習用の架空データです。実在の施設・測定ではありません。"
 
 # id: (where, lat, lon, indoor, started_at, mean, amplitude, hour of maximum (JST), board)
@@ -82,8 +83,7 @@ def main() -> None:
     for sensor in SENSORS:
         text, meta = _log(sensor, rng)
         (HERE / f"log_{sensor}.csv").write_text(text, encoding="utf-8", newline="")
-        (HERE / f"log_{sensor}.meta.yml").write_text(
-            yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        write_meta(HERE / f"log_{sensor}.csv", meta)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["センサーID", "設置場所", "屋内外", "緯度", "経度", "ログファイル", "備考"])

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from chiiki_iot.data import write_meta
 from chiiki_iot.kit.scenario import TRACES_DIR
 
 HERE = Path(__file__).parent
@@ -36,10 +36,6 @@ ROOMS = [("涼しい部屋", 15.0), ("暖かい部屋", 30.0), ("確かめの部
 
 def sensor_a(true, rng):
     return np.round(GAIN * np.asarray(true) + OFFSET + rng.normal(0, NOISE_SD, np.shape(true)), 2)
-
-
-def write_meta(path: Path, meta: dict) -> None:
-    path.with_suffix(".meta.yml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def main() -> None:

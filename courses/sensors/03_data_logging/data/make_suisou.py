@@ -26,12 +26,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from chiiki_iot.data import write_meta
+from chiiki_iot.jst import JST
 
 HERE = Path(__file__).parent
 SEED = 20250715
 PERIOD_S = 602.4                                                       # 600 s sleep + 2.4 s measuring
-JST = timezone(timedelta(hours=9))
 START = datetime(2025, 7, 14, 23, 5, 10, tzinfo=timezone.utc)          # 2025-07-15 08:05:10 JST
 END = datetime(2025, 7, 18, 8, 0, 0, tzinfo=JST)
 LOST = datetime(2025, 7, 16, 13, 40, 0, tzinfo=JST)                    # the network drops ...
@@ -93,8 +94,7 @@ def main() -> None:
         "columns": {"t": "秒", "water_temp": "°C（水温）", "salinity": "‰（塩分）", "do_mg_l": "mg/L（溶存酸素）"},
         "sessions": sessions,
     }
-    (HERE / "suisou_log.meta.yml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False),
-                                              encoding="utf-8")
+    write_meta(HERE / "suisou_log.csv", meta)
 
 
 if __name__ == "__main__":

@@ -26,11 +26,13 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from chiiki_iot.data import write_meta
+from chiiki_iot.jst import JST
 
 HERE = Path(__file__).parent
 SEED = 20250616
@@ -38,7 +40,6 @@ MOUNT_CM = 50.0          # sensor height above the soil surface
 LOW_CM = 2.0             # at or below this depth the field is short of water
 PERIOD_S = 600           # one reading every 10 minutes
 DAYS = 14
-JST = timezone(timedelta(hours=9))
 START = datetime(2025, 6, 16, 5, 0, 0, tzinfo=JST)
 MADE_UP = "練習用の架空データです。実在の水田・測定ではありません。"
 
@@ -128,8 +129,7 @@ def main() -> None:
             "rate_hz": round(1 / PERIOD_S, 6),
         }],
     }
-    (HERE / "tanbo_suii.meta.yml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False),
-                                              encoding="utf-8")
+    write_meta(HERE / "tanbo_suii.csv", meta)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ import math
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from chiiki_iot.data import write_meta
 
 HERE = Path(__file__).parent
 NAME = "bukatsu_room_day_synthetic"
@@ -71,8 +72,7 @@ def main() -> None:
         "sessions": [{"board": "（架空）micro:bit V2 + BME280", "profile": "microbit_v2", "virtual": True,
                       "started_at": STARTED_AT, "rate_hz": round(1 / STEP_S, 6)}],
     }
-    (HERE / f"{NAME}.meta.yml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False),
-                                           encoding="utf-8")
+    write_meta(HERE / f"{NAME}.csv", meta)
 
 
 if __name__ == "__main__":

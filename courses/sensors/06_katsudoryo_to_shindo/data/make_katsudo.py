@@ -21,7 +21,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from chiiki_iot.data import write_meta
 
 HERE = Path(__file__).parent
 SEED = 20240701
@@ -80,16 +81,12 @@ def week(rng):
     return minutes * 60, out
 
 
-def write_meta(name, meta):
-    (HERE / f"{name}.meta.yml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
 def main() -> None:
     rng = np.random.default_rng(SEED)
     t, x, y, z = raw_20min(rng)
     lines = ["t,accel_x,accel_y,accel_z"] + [f"{a:.1f},{b},{c},{d}" for a, b, c, d in zip(t, x, y, z)]
     (HERE / "katsudo_raw_20min_synthetic.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    write_meta("katsudo_raw_20min_synthetic", {
+    write_meta(HERE / "katsudo_raw_20min_synthetic.csv", {
         "title": "胸につけた加速度センサーの20分間の記録（10回/秒、練習用の架空データ）",
         "source": "練習用の架空データ（make_katsudo.py で式と乱数から作成。実在の人の測定ではありません）",
         "synthetic": True,
@@ -103,7 +100,7 @@ def main() -> None:
     seconds, residents = week(rng)
     lines = ["t,A,B,C"] + [f"{s}," + ",".join(f"{residents[k][i]:.4f}" for k in "ABC") for i, s in enumerate(seconds)]
     (HERE / "katsudo_week_synthetic.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    write_meta("katsudo_week_synthetic", {
+    write_meta(HERE / "katsudo_week_synthetic.csv", {
         "title": "架空の住民3人（A・B・C）の1週間の活動量（1分ごと、練習用の架空データ）",
         "source": "練習用の架空データ（make_katsudo.py で乱数から作成。実在の人・仮設住宅の測定ではありません）",
         "synthetic": True,

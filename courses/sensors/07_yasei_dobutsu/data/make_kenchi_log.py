@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
+
+from chiiki_iot.data import write_meta
+from chiiki_iot.jst import JST
 
 HERE = Path(__file__).resolve().parent
 SEED = 20240901
-DAYS = pd.date_range("2024-09-01", "2024-09-28", freq="D", tz="Asia/Tokyo")
+DAYS = pd.date_range("2024-09-01", "2024-09-28", freq="D", tz=JST)
 TYPHOON_DAY = "2024-09-16"                       # 台風: 動物も人も出歩かなかった日（という設定）
 P2_OFF = ("2024-09-15 09:40:00", "2024-09-18 10:20:00")   # P2 の電池切れ（という設定）
 ONE_DAY = ("2024-09-20 12:00:00", "2024-09-21 12:00:00")  # 通知の演習で使う1日（手で決めた夜）
@@ -75,16 +77,16 @@ def make(rng) -> pd.DataFrame:
             rows.append((t, "P4", "人感"))
     log = pd.DataFrame(rows, columns=["時刻", "センサーID", "種類"])
     log["時刻"] = log["時刻"].dt.floor("s")
-    lo, hi = (pd.Timestamp(x, tz="Asia/Tokyo") for x in ONE_DAY)
+    lo, hi = (pd.Timestamp(x, tz=JST) for x in ONE_DAY)
     night = (log["時刻"] >= lo + pd.Timedelta(hours=6)) & (log["時刻"] < hi - pd.Timedelta(hours=6))
     log = log[~night]                                   # 18:00-06:00 of that night comes from HAND_NIGHT
     typhoon = log["時刻"].dt.strftime("%Y-%m-%d") == TYPHOON_DAY
-    off_lo, off_hi = (pd.Timestamp(x, tz="Asia/Tokyo") for x in P2_OFF)
+    off_lo, off_hi = (pd.Timestamp(x, tz=JST) for x in P2_OFF)
     p2_off = (log["センサーID"] == "P2") & (log["時刻"] >= off_lo) & (log["時刻"] < off_hi)
     beyond = log["時刻"] >= DAYS[-1] + pd.Timedelta(days=1)
     log = log[~typhoon & ~p2_off & ~beyond]
-    extra = [(pd.Timestamp(t, tz="Asia/Tokyo"), s, "人感") for t, s in HAND_NIGHT]
-    extra += [(pd.Timestamp(t, tz="Asia/Tokyo"), s, "わな") for t, s in TRAPS]
+    extra = [(pd.Timestamp(t, tz=JST), s, "人感") for t, s in HAND_NIGHT]
+    extra += [(pd.Timestamp(t, tz=JST), s, "わな") for t, s in TRAPS]
     for day in DAYS:                                    # heartbeats: every sensor at noon
         for j, sensor in enumerate(SENSORS["センサーID"]):
             t = day + pd.Timedelta(hours=12, seconds=int(rng.integers(0, 50)) + 60 * j)
@@ -117,8 +119,7 @@ def main() -> None:
         "period": "2024-09-01 〜 2024-09-28（日本時間）",
         "rows": int(len(log)),
     }
-    (HERE / "kenchi_log.meta.yml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False),
-                                              encoding="utf-8")
+    write_meta(HERE / "kenchi_log.csv", meta)
 
 
 if __name__ == "__main__":

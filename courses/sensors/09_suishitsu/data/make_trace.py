@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from chiiki_iot.data import write_meta
+from chiiki_iot.jst import JST
 
 HERE = Path(__file__).parent
 SEED = 20250701
-JST = timezone(timedelta(hours=9))
 START = datetime(2025, 7, 1, 0, 0, tzinfo=JST)
 HOURS = 28 * 24
 TANKS = ["T01", "T02", "T03", "T04"]
@@ -177,8 +178,7 @@ def main() -> None:
                    "interval": "1時間"},
         "seed": SEED,
     }
-    (HERE / "suishitsu_4suiso.meta.yml").write_text(
-        yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_meta(HERE / "suishitsu_4suiso.csv", meta)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["event_id", "tank", "variable", "kind", "start", "end", "what"])

@@ -23,15 +23,16 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from chiiki_iot.data import write_meta
+from chiiki_iot.jst import JST
 
 HERE = Path(__file__).parent
 SEED = 20250602
-JST = timezone(timedelta(hours=9))
 START = datetime(2025, 6, 2, 0, 0, tzinfo=JST)
 STEP_S = 600
 STEPS = 7 * 24 * 6          # one week at 10-minute steps
@@ -106,8 +107,7 @@ def main() -> None:
         "target_depth_cm": [LOW, HIGH],
         "seed": SEED,
     }
-    (HERE / "suiden_1shukan.meta.yml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False),
-                                                 encoding="utf-8")
+    write_meta(HERE / "suiden_1shukan.csv", meta)
 
 
 if __name__ == "__main__":

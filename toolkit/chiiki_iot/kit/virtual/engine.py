@@ -18,6 +18,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..env import ENV_ENGINE, ENV_PATH, ENV_STDIO
 from ..errors import KitError
 from .relay import Firmware
 
@@ -35,7 +36,7 @@ def unix_port_available() -> bool:
 
 def choose_engine(requested: str | None = None) -> str:
     """``requested`` or ``$CHIIKI_KIT_ENGINE``; ``auto`` prefers the real MicroPython."""
-    name = (requested or os.environ.get("CHIIKI_KIT_ENGINE") or "auto").lower()
+    name = (requested or os.environ.get(ENV_ENGINE) or "auto").lower()
     if name == "auto":
         return "unix" if unix_port_available() and sys.platform != "win32" else "cpython"
     if name not in ENGINES:
@@ -88,7 +89,7 @@ def firmware(engine: str, profile: str, flash_dir: Path, env: dict[str, str], li
             raise KitError("MicroPython の unix 版は擬似端末が必要です。socket でつなぐときは engine='cpython' を使ってください。")
         script = Path(__file__).with_name("cpython_repl.py")
         argv = [sys.executable, "-I", "-c", f"import runpy;runpy.run_path({str(script)!r}, run_name='__main__')"]
-        env = {**env, "CHIIKI_KIT_PATH": os.pathsep.join(paths), "CHIIKI_KIT_STDIO": "pipe"}
+        env = {**env, ENV_PATH: os.pathsep.join(paths), ENV_STDIO: "pipe"}
         return Firmware(argv=argv, env=env, cwd=str(flash_dir))
     if engine == "unix":
         argv = [sys.executable, "-I", "-c", _BOOT_UNIX, "-i", "-c", "import _kit_boot"]
@@ -96,5 +97,5 @@ def firmware(engine: str, profile: str, flash_dir: Path, env: dict[str, str], li
     else:
         script = Path(__file__).with_name("cpython_repl.py")
         argv = [sys.executable, "-I", "-c", _CTTY + f"import runpy;runpy.run_path({str(script)!r}, run_name='__main__')"]
-        env = {**env, "CHIIKI_KIT_PATH": os.pathsep.join(paths)}
+        env = {**env, ENV_PATH: os.pathsep.join(paths)}
     return Firmware(argv=argv, env=env, cwd=str(flash_dir))

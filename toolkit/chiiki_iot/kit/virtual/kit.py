@@ -7,6 +7,7 @@ import tempfile
 import weakref
 from pathlib import Path
 
+from ..env import ENV_HOSTDIR, ENV_NAME, ENV_PROFILE, ENV_RADIO, ENV_SPEED, ENV_WORLD
 from ..profiles import Profile, get_profile
 from ..scenario import Scenario, WorldFile
 from .engine import choose_engine, engine_label, firmware, link_modules
@@ -49,7 +50,7 @@ class VirtualKit:
             raise KitError(f"仮想キットのつなぎ方 '{self.link}' はありません。pty か socket を指定してください。")
         self.engine = choose_engine(engine if engine or self.link == "pty" else "cpython")
         if speed is None:
-            speed = float(os.environ.get("CHIIKI_KIT_SPEED") or 1)
+            speed = float(os.environ.get(ENV_SPEED) or 1)
         self._speed = float(speed)
         self.dir = Path(tempfile.mkdtemp(prefix="chiiki-kit-"))
         self._state: dict = {"relay": None}  # shared with the finalizer, which must not hold self
@@ -105,12 +106,12 @@ class VirtualKit:
 
     def _env(self) -> dict[str, str]:
         return {
-            "CHIIKI_KIT_HOSTDIR": str(self.host_dir),
-            "CHIIKI_KIT_WORLD": "/.kit/world.json",
-            "CHIIKI_KIT_SPEED": repr(self.speed),
-            "CHIIKI_KIT_PROFILE": self.profile.name,
-            "CHIIKI_KIT_RADIO": self.air.address,
-            "CHIIKI_KIT_NAME": self.name,
+            ENV_HOSTDIR: str(self.host_dir),
+            ENV_WORLD: "/.kit/world.json",
+            ENV_SPEED: repr(self.speed),
+            ENV_PROFILE: self.profile.name,
+            ENV_RADIO: self.air.address,
+            ENV_NAME: self.name,
             "HOME": str(self.dir),
         }
 

@@ -42,6 +42,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from ..env import ENV_BOOT, ENV_LINK
+
 CTRL_A, CTRL_B, CTRL_C, CTRL_D, CTRL_E = 0x01, 0x02, 0x03, 0x04, 0x05
 SOFT_REBOOT = b"MPY: soft reboot\r\n"
 FRIENDLY_PROMPT = b">>> "
@@ -91,6 +93,7 @@ class BoardSide:
         self._restarts: list[float] = []
         self.dead = False
         self.restart_count = 0
+        self.calls = 0  # raw-REPL calls begun (a Ctrl-C is muted only within the call it was sent in)
 
     @property
     def input_open(self) -> bool:
@@ -112,6 +115,7 @@ class BoardSide:
                 self._paste_asked = True
             elif b == CTRL_D and self.raw_mode:
                 self.in_call = True
+                self.calls += 1
                 self._eofs_to_skip = 1 if self._paste else 0
                 self._paste = False
             elif b == CTRL_C and self.in_call:
@@ -176,7 +180,7 @@ class BoardSide:
         return True
 
     def boot_env(self) -> dict[str, str]:
-        return {**os.environ, **self.firmware.env, "CHIIKI_KIT_BOOT": "raw" if self.raw_mode else "normal"}
+        return {**os.environ, **self.firmware.env, ENV_BOOT: "raw" if self.raw_mode else "normal"}
 
 
 class PtyRelay(BoardSide):
@@ -196,6 +200,7 @@ class PtyRelay(BoardSide):
         self._to_host = bytearray()
         self._to_interp = bytearray()
         self._last_sigint = 0.0
+        self._sigint_call = -1  # the call the last SIGINT went to
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._port_master, False)
         os.set_blocking(self._wake_r, False)
@@ -313,9 +318,11 @@ class PtyRelay(BoardSide):
         except termios.error:
             return
         now = time.monotonic()
-        if now - self._last_sigint < 0.2 or self._waiting_for_input():
+        # a second SIGINT before the first is handled ends the unix port: within one call, one
+        # per 0.2 s; a new call has handled the last one (it ended), so its Ctrl-C always goes
+        if (self._sigint_call == self.calls and now - self._last_sigint < 0.2) or self._waiting_for_input():
             return
-        self._last_sigint = now
+        self._last_sigint, self._sigint_call = now, self.calls
         try:
             os.killpg(self._proc.pid, signal.SIGINT)
         except ProcessLookupError:
@@ -536,7 +543,7 @@ def raw_pty(keep_isig: bool = False) -> tuple[int, int]:
 
 def default_link() -> str:
     """``pty`` where the OS has pseudo-terminals, else ``socket`` (Windows)."""
-    return os.environ.get("CHIIKI_KIT_LINK") or ("socket" if sys.platform == "win32" else "pty")
+    return os.environ.get(ENV_LINK) or ("socket" if sys.platform == "win32" else "pty")
 
 
 RELAYS = {"pty": PtyRelay, "socket": SocketRelay}

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Callable
 
 import jaconv
-import yaml
 
+from ...data import read_meta, write_meta
 from ..encoding import encode_text
 from ..schemas import dataset as get_dataset
 from ..wareki import to_wareki
@@ -369,7 +369,7 @@ def path(name: str) -> Path:
 
 def info(name: str) -> dict:
     """The ``.meta.yml`` sidecar of practice file ``name``."""
-    return yaml.safe_load((HERE / f"{name}.meta.yml").read_text(encoding="utf-8"))
+    return read_meta(path(name))
 
 
 def load(name: str):
@@ -391,15 +391,14 @@ def build(out_dir: str | Path | None = None) -> list[Path]:
     out = Path(out_dir) if out_dir else HERE
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    dump = dict(allow_unicode=True, sort_keys=False)
     for stem in sorted(p.stem for p in HERE.glob("*_clean.csv")):
         if out != HERE:
             (out / f"{stem}.csv").write_bytes((HERE / f"{stem}.csv").read_bytes())
-        (out / f"{stem}.meta.yml").write_text(yaml.safe_dump(_clean_meta(stem), **dump), encoding="utf-8")
+        write_meta(out / f"{stem}.csv", _clean_meta(stem))
         written.append(out / f"{stem}.csv")
     for v in variants():
         (out / v.filename).write_bytes(v.render())
-        (out / f"{Path(v.filename).stem}.meta.yml").write_text(yaml.safe_dump(v.meta(), **dump), encoding="utf-8")
+        write_meta(out / v.filename, v.meta())
         written.append(out / v.filename)
     return written
 
