@@ -33,7 +33,8 @@ def inner(pytester, monkeypatch):
 
 
 def reported_pids(output: str) -> list[int]:
-    return [int(pid) for pid in re.findall(r"pid (\d+): ", output)]
+    """The pids the guard named (each once: with CI set, pytest's summary repeats the message in full)."""
+    return sorted({int(pid) for pid in re.findall(r"pid (\d+): ", output)})
 
 
 def running(pid: int) -> bool:
