@@ -33,9 +33,16 @@ class Lab:
     """``chiiki-iot lab --port 0`` (the server picks a free port and prints it in its URL)."""
 
     def __init__(self, workspace):
-        self.proc = subprocess.Popen([sys.executable, "-m", "chiiki_iot.cli", "lab", "--no-browser", "--port", "0",
-                                      "--workspace", str(workspace)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        # started as a terminal starts a command, with Ctrl+C (SIGINT) at its default: a test run
+        # started with SIGINT ignored (a background job) would pass that on, and the lab, as
+        # Python does, keeps an ignored SIGINT ignored (see lab.stop_signals_raise)
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # reset to default in the child
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", "chiiki_iot.cli", "lab", "--no-browser", "--port", "0",
+                                          "--workspace", str(workspace)],
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.out: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()

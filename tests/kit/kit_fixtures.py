@@ -8,6 +8,7 @@ its interpreter process really ended.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -68,6 +69,21 @@ def microbit():
         b = Board(k.port, k.profile, kit=k, timeout=30.0)
         yield b
         b.close()
+
+
+@pytest.fixture
+def kernel_sigint():
+    """SIGINT raises ``KeyboardInterrupt`` during the test, as in a Jupyter kernel running a cell.
+
+    ipykernel ignores SIGINT between cells and installs ``default_int_handler`` around each
+    one, so the stop button works however the kernel was started. A test that stands for the
+    stop button does the same: a test run started with SIGINT ignored (a background job)
+    would otherwise never see the signal (and a kernel client run earlier in the same worker,
+    whose asyncio loop resets SIGINT, would decide whether the test passes).
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 # ---------------------------------------------------------------- faults at an event

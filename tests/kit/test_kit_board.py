@@ -8,7 +8,8 @@ import signal
 import pytest
 
 from chiiki_iot.kit import BoardFileError, BoardTimeoutError, DeviceError
-from kit_fixtures import FAILURE_BOUND_S, alive, esp32, make_board, make_kit, microbit, when_printed  # noqa: F401
+from kit_fixtures import (  # noqa: F401
+    FAILURE_BOUND_S, alive, esp32, kernel_sigint, make_board, make_kit, microbit, when_printed)
 
 
 def test_exec_returns_what_the_board_printed_and_state_persists(esp32):
@@ -134,7 +135,7 @@ def test_a_ctrl_c_right_after_the_last_calls_ctrl_c_still_stops_the_board(esp32)
     assert esp32.eval("1 + 2") == 3
 
 
-def test_stopping_the_kernel_interrupts_the_board(esp32):
+def test_stopping_the_kernel_interrupts_the_board(esp32, kernel_sigint):
     # Jupyter's stop button is SIGINT to the kernel: the same signal, sent to ourselves
     esp32.exec("n = 5")
     stop = when_printed("counting", lambda: os.kill(os.getpid(), signal.SIGINT))  # once the loop runs

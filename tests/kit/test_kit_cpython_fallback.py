@@ -6,6 +6,7 @@ checks it is real MicroPython).
 """
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
@@ -56,6 +57,23 @@ def test_mpremote_and_interrupt_on_the_fallback(make_board):
     with pytest.raises(BoardTimeoutError):
         b.exec("while True:\n    pass", timeout=0.5)
     assert b.eval("x") == "kept"
+
+
+@pytest.mark.parametrize("link", ["pty", "socket"])
+def test_the_fallback_answers_ctrl_c_even_if_started_with_sigint_ignored(make_board, link):
+    """A board always answers Ctrl-C. The fallback's process inherits SIGINT ignored when the
+    relay starts it from a Jupyter kernel between cells (ipykernel ignores SIGINT there; a
+    soft reboot restarts the interpreter at any time) or from a program started in the
+    background; CPython then has no KeyboardInterrupt unless the engine takes SIGINT itself."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        b = make_board("esp32", engine="cpython", link=link)  # the relay starts the interpreter now
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    b.exec("kept = 1")
+    with pytest.raises(BoardTimeoutError):
+        b.exec("while True:\n    pass", timeout=0.5)
+    assert b.eval("kept") == 1
 
 
 def test_unknown_engine_is_a_japanese_error():

@@ -7,6 +7,7 @@ real process that is not MicroPython answers on a pty.
 from __future__ import annotations
 
 import sys
+import threading
 
 import pytest
 import serial
@@ -19,7 +20,7 @@ from chiiki_iot.kit import (
     NotMicroPythonError,
     PortBusyError,
 )
-from chiiki_iot.kit.virtual.relay import Firmware, PtyRelay
+from chiiki_iot.kit.virtual.relay import Firmware, PtyRelay, SocketRelay
 from kit_fixtures import FAILURE_BOUND_S, make_board, make_kit, when_printed  # noqa: F401
 
 LOOP = "import time\nwhile True:\n    print('tick')\n    time.sleep_ms(1)"
@@ -77,6 +78,31 @@ def test_a_board_that_does_not_run_micropython():
     try:
         with pytest.raises(NotMicroPythonError, match="MicroPython が動いていない.*書き込み"):
             Board(relay.port, "esp32", connect_timeout=1.0)
+    finally:
+        relay.close()
+
+
+def test_a_program_that_floods_and_ignores_ctrl_c_gives_an_error_not_a_hang():
+    """A program printing without end that ignores Ctrl-C (``micropython.kbd_intr(-1)`` in a
+    main.py): connecting gives up with the Japanese error within its timeout. On a
+    ``socket://`` port the output comes faster than mpremote's byte-by-byte flush reads it,
+    so a raw-REPL entry that waits for the flush to finish never ends."""
+    flood = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    print('x' * 200)"
+    relay = SocketRelay(Firmware([sys.executable, "-c", flood], soft_reboot=False, ready_marker=None))
+    outcome = []
+
+    def connect():
+        try:
+            Board(relay.port, "esp32", connect_timeout=3.0)
+        except Exception as e:  # noqa: BLE001 - the test looks at it
+            outcome.append(e)
+
+    worker = threading.Thread(target=connect, daemon=True)
+    try:
+        worker.start()
+        worker.join(FAILURE_BOUND_S)  # bounds a failure only
+        assert not worker.is_alive(), "connecting to a flooding board did not end"
+        assert len(outcome) == 1 and isinstance(outcome[0], NotMicroPythonError), outcome
     finally:
         relay.close()
 

@@ -11,7 +11,7 @@ import yaml  # noqa: E402
 
 from chiiki_iot.kit import BoardDisconnectedError, Noise, Pulses, Ramp, Sine  # noqa: E402
 from chiiki_iot.kit.scenario import Scenario  # noqa: E402
-from kit_fixtures import make_board, make_kit, when_file_has_lines  # noqa: E402,F401
+from kit_fixtures import kernel_sigint, make_board, make_kit, when_file_has_lines  # noqa: E402,F401
 
 AXES = ["accel_x", "accel_y", "accel_z"]
 
@@ -92,7 +92,7 @@ def test_pulled_cable_mid_stream_loses_nothing_and_resumes(make_board, tmp_path)
     assert len(yaml.safe_load(path.with_suffix(".meta.yml").read_text(encoding="utf-8"))["sessions"]) == 2
 
 
-def test_stop_button_returns_what_arrived(make_board, capsys, tmp_path):
+def test_stop_button_returns_what_arrived(make_board, capsys, tmp_path, kernel_sigint):
     import os
     import signal
 

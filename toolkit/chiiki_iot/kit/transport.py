@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import select
 import socket
 import threading
@@ -39,7 +38,12 @@ from .errors import (
 
 POLL_S = 0.1  # how often deadlines are looked at while waiting for output
 SERIAL_TIMEOUT_S = 2.0  # pyserial read timeout, used by mpremote's handshakes
-QUIET_S = 0.3  # silence that ends the draining after a Ctrl-C
+QUIET_S = 0.3  # silence after which a raw REPL entered with repeated Ctrl-A is taken as settled
+# A loaded machine (a busy office PC) can take seconds to answer: these bound waiting, they
+# never decide that the board has answered.
+INTERRUPT_S = 10.0  # for an interrupted call to end (its traceback and the prompt)
+ENTER_S = 5.0  # at least, for the raw REPL after an interrupt, however long the call took to end
+CTRL_C_AGAIN_S = 2.0  # no raw REPL banner this long after Ctrl-C and Ctrl-A: send both again
 EOF = b"\x04"
 RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n"
 # What a board prints when it restarts: MicroPython's soft reboot, the ESP32 ROM boot log.
@@ -87,6 +91,7 @@ class RawRepl:
         self.port = port
         self._label, self._guide = profile_label, guide
         self._at_prompt = False
+        self._call_open = False  # a call was started and its end (EOF, traceback, EOF, '>') is unread
         self._busy: int | None = None  # thread id of the thread following a call
         try:
             self._t = SerialTransport(port, baudrate=baudrate, exclusive=True, timeout=SERIAL_TIMEOUT_S)
@@ -154,17 +159,63 @@ class RawRepl:
         except (serial.SerialException, OSError):
             raise self._disconnected() from None
 
+    def _read_until(self, marker: bytes, deadline: float, data: bytes = b"") -> bytes:
+        """Read in chunks until ``marker`` has arrived; return what came after it.
+
+        Everything before it is discarded as it comes (a flood of output stays cheap).
+        """
+        buf = bytearray(data)
+        while (i := buf.find(marker)) < 0:
+            del buf[:-len(marker)]
+            buf += self._read_chunk(deadline)
+        return bytes(buf[i + len(marker):])
+
     # ---------------------------------------------------------------- raw REPL
     def enter(self, *, soft_reset: bool = False, timeout: float = 5.0) -> None:
-        """Interrupt whatever runs and (re)enter the raw REPL; optionally soft-reset first."""
-        self._at_prompt = False  # after entering, the prompt '>' is still to be read
+        """Interrupt whatever runs and (re)enter the raw REPL; optionally soft-reset first.
+
+        mpremote's protocol (Ctrl-C, Ctrl-A, the banner; Ctrl-D and ``soft reboot``), but
+        read in chunks: mpremote discards pending output byte by byte, without a bound, which
+        never ends while a board floods a ``socket://`` port. A board that has not shown the
+        banner within ``CTRL_C_AGAIN_S`` gets Ctrl-C and Ctrl-A again: a Ctrl-C can come before
+        an interpreter is ready to take it, or be caught by the running program.
+        """
+        self._at_prompt = False
+        self._call_open = False
+        deadline = time.monotonic() + timeout
         try:
-            with contextlib.redirect_stdout(io.StringIO()):  # mpremote prints the bytes it got
-                self._t.enter_raw_repl(soft_reset=soft_reset, timeout_overall=timeout)
-        except TransportError:
+            rest = self._enter_raw(deadline)
+            if soft_reset:
+                self.write(EOF)
+                rest = self._read_until(b"soft reboot\r\n", deadline, rest)
+                rest = self._read_until(RAW_BANNER, deadline, rest)
+        except _Deadline:
             raise NotMicroPythonError(self.port, self._label, self._guide) from None
-        except (serial.SerialException, OSError):
-            raise self._disconnected() from None
+        self._t.in_raw_repl = True
+        self._at_prompt = rest.endswith(b">")  # else the prompt '>' is still to be read
+
+    def _enter_raw(self, deadline: float) -> bytes:
+        """Ctrl-C and Ctrl-A until the raw REPL's banner comes; what followed it."""
+        sent = 0
+        while True:
+            self.write(b"\r\x03\r\x01")
+            sent += 1
+            try:
+                rest = self._read_until(RAW_BANNER, min(deadline, time.monotonic() + CTRL_C_AGAIN_S))
+            except _Deadline:
+                if time.monotonic() >= deadline:
+                    raise
+                continue
+            if sent == 1:
+                return rest
+            # an earlier Ctrl-A may bring a second banner: take what follows the last one
+            quiet_since, data = time.monotonic(), bytearray(rest)
+            while time.monotonic() - quiet_since < QUIET_S:
+                chunk = self._read_chunk(deadline)
+                if chunk:
+                    quiet_since = time.monotonic()
+                    data += chunk
+            return bytes(data).rpartition(RAW_BANNER)[2]
 
     def _expect_prompt(self) -> None:
         """Consume the raw REPL's ``>`` unless the last call's output already held it."""
@@ -193,6 +244,7 @@ class RawRepl:
                 answer = t.serial.read(2)
                 if answer == b"R\x01":
                     t.raw_paste_write(code)
+                    self._call_open = True
                     return
                 t.use_raw_paste = False
                 if answer != b"R\x00":  # a firmware that does not know raw-paste at all
@@ -203,6 +255,7 @@ class RawRepl:
             t.serial.write(EOF)
             if t.serial.read(2) != b"OK":
                 raise TransportError("code not accepted")
+            self._call_open = True
         except TransportError:
             raise NotMicroPythonError(self.port, self._label, self._guide) from None
         except (serial.SerialException, OSError):
@@ -242,6 +295,7 @@ class RawRepl:
             if j >= 0:
                 # a chunk read past the second EOF has taken the next prompt '>' too
                 self._at_prompt = err[j + 1:j + 2] == b">"
+                self._call_open = False
                 return bytes(out), bytes(err[:j])
             err += self._read_chunk(deadline)
 
@@ -270,6 +324,7 @@ class RawRepl:
 
     def _resync_after_reset(self, data: bytes) -> None:
         """After a reboot: a board that was in the raw REPL comes back to it by itself."""
+        self._call_open = False
         deadline = time.monotonic() + 5.0
         data = bytearray(data)
         try:
@@ -285,11 +340,15 @@ class RawRepl:
         except Exception:  # still booting: the next call resynchronises
             pass
 
-    def interrupt(self, timeout: float = 10.0) -> None:
+    def interrupt(self, timeout: float = INTERRUPT_S) -> None:
         """Ctrl-C whatever runs, discard its output, and wait for the raw REPL prompt.
 
-        The output still in flight (a flooding loop leaves a lot) is drained here in chunks
-        before mpremote resynchronises, because mpremote reads byte by byte.
+        A call of ours that runs is over when the board has printed its end (EOF, the
+        ``KeyboardInterrupt`` traceback, EOF, ``>``): that, not a moment of silence, is the
+        answer to the Ctrl-C. A loaded machine may take seconds to give it, and a second
+        Ctrl-C before it would hit the board while it handles the first (the unix port exits
+        on a second unhandled SIGINT). Only a board that does not answer within ``timeout``
+        gets the raw REPL re-entered (with Ctrl-C again), given at least ``ENTER_S``.
         """
         if self._busy is not None and self._busy != threading.get_ident():
             # another thread is following a call: the Ctrl-C makes that call end with
@@ -297,20 +356,18 @@ class RawRepl:
             self.write(b"\x03")
             return
         deadline = time.monotonic() + timeout
-        self.write(b"\r\x03")  # one Ctrl-C: the unix port exits on a second unhandled SIGINT
-        tail = b""
-        quiet_since = time.monotonic()
-        while time.monotonic() - quiet_since < QUIET_S:
+        self.write(b"\r\x03")
+        if self._call_open:
+            tail = b""
             try:
-                chunk = self._read_chunk(deadline)
+                while tail != EOF + b">":  # the output in flight (a flood leaves a lot) is read in chunks
+                    tail = (tail + self._read_chunk(deadline))[-2:]
             except _Deadline:
-                break
-            if chunk:
-                quiet_since = time.monotonic()
-                tail = (tail + chunk)[-2:]
-                if tail == EOF + b">":  # the interrupted call has ended (prompt read)
-                    break
-        self.enter(timeout=max(1.0, deadline - time.monotonic()))
+                pass
+            else:
+                self._call_open, self._at_prompt = False, True  # at the raw REPL, its prompt read
+                return
+        self.enter(timeout=max(ENTER_S, deadline - time.monotonic()))
 
     def soft_reset(self, timeout: float = 10.0) -> None:
         """Soft reset (Python state is lost) and come back to the raw REPL."""

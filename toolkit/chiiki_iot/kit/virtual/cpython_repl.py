@@ -23,6 +23,7 @@ def main() -> None:  # noqa: C901 - one protocol loop, kept in one place
     import importlib.util
     import io
     import os
+    import signal
     import struct
     import sys
     import traceback
@@ -110,7 +111,22 @@ def main() -> None:  # noqa: C901 - one protocol loop, kept in one place
         sys.modules["os"] = uos
 
     # ------------------------------------------------------------ terminal
-    executing = False  # True while the board's code runs (set by run())
+    # True while a call runs: from its acknowledgement (the host's deadline starts there) to
+    # the end of its code (set by run()). Only then does a Ctrl-C raise KeyboardInterrupt.
+    executing = False
+
+    def on_sigint(signum, frame):
+        """Ctrl-C (SIGINT from the terminal or the relay, or interrupt_main on pipes).
+
+        KeyboardInterrupt in the running code; outside a call (at a prompt, or while a call's
+        result is being reported) there is nothing to stop, as on a board. Installed whatever
+        SIGINT was on entry: a board answers Ctrl-C even when the program that started the kit
+        ignores SIGINT (a job started in the background).
+        """
+        if executing:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)
 
     def write(data):
         if isinstance(data, str):
@@ -140,7 +156,6 @@ def main() -> None:  # noqa: C901 - one protocol loop, kept in one place
         # Pipes (the socket link on Windows): no terminal, so a reader thread watches for
         # Ctrl-C while code runs and interrupts the main thread, as a board's UART does.
         inbox: "queue.Queue[bytes]" = queue.Queue()
-        state = {"running": False}
 
         def reader():
             while True:
@@ -148,8 +163,8 @@ def main() -> None:  # noqa: C901 - one protocol loop, kept in one place
                 if not data:
                     inbox.put(b"")
                     return
-                if state["running"] and 0x03 in data:
-                    _thread.interrupt_main()
+                if executing and 0x03 in data:
+                    _thread.interrupt_main()  # runs on_sigint in the main thread
                     data = data.replace(b"\x03", b"")
                 if data:  # b"" means end of input to getc()
                     inbox.put(data)
@@ -157,7 +172,7 @@ def main() -> None:  # noqa: C901 - one protocol loop, kept in one place
         threading.Thread(target=reader, daemon=True).start()
 
         def isig(on):
-            state["running"] = on
+            pass  # the reader above watches for Ctrl-C while ``executing``
 
         def read_input():
             return inbox.get()
@@ -194,19 +209,26 @@ def main() -> None:  # noqa: C901 - one protocol loop, kept in one place
 
     namespace = {"__name__": "__main__"}
 
-    def run(src, fname="<stdin>", mode="exec"):
-        """Execute with Ctrl-C live; return the traceback text ('' if none)."""
+    def run(src, fname="<stdin>", mode="exec", ack=b""):
+        """Write ``ack`` and execute with Ctrl-C live; return the traceback text ('' if none).
+
+        Ctrl-C is live before ``ack`` goes out: the host may send it as soon as it has the
+        acknowledgement, before the code has started (a loaded machine), and it must stop
+        the call then too. A second Ctrl-C while the first is reported is ignored.
+        """
         nonlocal executing
-        importlib.invalidate_caches()  # files put on the board since the last call
-        sys.path_importer_cache.pop(flash + "/lib", None)
         executing = True
-        isig(True)
         try:
+            isig(True)
+            write(ack)
+            importlib.invalidate_caches()  # files put on the board since the last call
+            sys.path_importer_cache.pop(flash + "/lib", None)
             code = compile(src, fname, mode)
             exec(code, namespace)
         except SystemExit:
             raise
         except BaseException as e:  # noqa: BLE001 - the board prints every exception
+            executing = False  # first: a late Ctrl-C must not cut the report short
             tb = [f for f in traceback.extract_tb(e.__traceback__)[1:] if f.filename != __file__]
             lines = ["Traceback (most recent call last):\n"]
             lines += [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n' for f in tb]
@@ -219,8 +241,8 @@ def main() -> None:  # noqa: C901 - one protocol loop, kept in one place
                 lines.append("".join(traceback.format_exception_only(type(e), e)))
             return "".join(lines)
         finally:
-            isig(False)
             executing = False
+            isig(False)
         return ""
 
     def run_file(name):
@@ -252,7 +274,7 @@ def main() -> None:  # noqa: C901 - one protocol loop, kept in one place
                     if line == b"\x05A":
                         src = raw_paste()
                         if src is not None:
-                            execute(src)
+                            execute(src, ack=b"\x04")
                         else:
                             write(b">")
                     else:
@@ -267,22 +289,24 @@ def main() -> None:  # noqa: C901 - one protocol loop, kept in one place
                     if not line:
                         write("OK\r\n")
                         sys.exit(0)  # soft reboot: the relay starts the board again
-                    write("OK")
-                    execute(bytes(line))
+                    execute(bytes(line), ack=b"OK")
                     line.clear()
                 else:
                     line.append(c)
             except KeyboardInterrupt:  # a Ctrl-C that arrived after its call ended
                 continue
 
-    def execute(src: bytes):
-        err = run(src.decode("utf-8", "replace"))
+    def execute(src: bytes, ack: bytes):
+        err = run(src.decode("utf-8", "replace"), ack=ack)
         write(b"\x04")
         write(err)
         write(b"\x04>")
 
     def raw_paste():
-        """Receive code with raw-paste flow control; None if the host aborted."""
+        """Receive code with raw-paste flow control; None if the host aborted.
+
+        The end of the code is acknowledged (``\\x04``) by ``execute``.
+        """
         window = 128
         write(b"R\x01" + struct.pack("<H", window) + b"\x01")
         data = bytearray()
@@ -290,7 +314,6 @@ def main() -> None:  # noqa: C901 - one protocol loop, kept in one place
         while True:
             c = getc()
             if c == 0x04:
-                write(b"\x04")
                 return bytes(data)
             if c == 0x03:
                 write(b"\x04")
