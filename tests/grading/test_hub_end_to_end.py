@@ -36,6 +36,7 @@ import pytest
 from chiiki_iot.classroom.classroom_course import ClassCourse
 from chiiki_iot.classroom.feedback import html_text, source_secrets
 from chiiki_iot.classroom.roster import Learner
+from chiiki_iot.lab import kill_leftovers
 from class_helpers import ASSIGNMENT, MODULE, NOTEBOOK, REPO, answers_of_source, typical_answers
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="JupyterHub の教室（複数の Unix ユーザー）のテストには root が必要です")
@@ -130,13 +131,7 @@ def stop_hub(hub: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(hub.pid, signal.SIGKILL)
     hub.wait(timeout=30)
-    _, alive = psutil.wait_procs(tree, timeout=10)
-    for p in alive:
-        try:
-            p.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(alive, timeout=10)
+    kill_leftovers(tree, 10)
 
 
 def kill_room_processes():

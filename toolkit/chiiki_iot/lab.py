@@ -211,12 +211,17 @@ def stop_tree(proc: subprocess.Popen, shutdown_seconds: float = SHUTDOWN_SECONDS
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=10)
-    _, alive = psutil.wait_procs(tree, timeout=leftover_seconds)
+    kill_leftovers(tree, leftover_seconds)
+    if drain is not None:
+        drain.join(timeout=5)  # at EOF once JupyterLab and its kernels (which share the pipe) are gone
+
+
+def kill_leftovers(procs: list[psutil.Process], grace_seconds: float) -> None:
+    """Give ``procs`` ``grace_seconds`` to end by themselves, then kill those still running."""
+    _, alive = psutil.wait_procs(procs, timeout=grace_seconds)
     for p in alive:
         try:
             p.kill()
         except psutil.NoSuchProcess:
             pass
     psutil.wait_procs(alive, timeout=10)
-    if drain is not None:
-        drain.join(timeout=5)  # at EOF once JupyterLab and its kernels (which share the pipe) are gone
