@@ -6,7 +6,7 @@
   round trip (four tests sharing one graded course) is its own group, so the 25 round trips
   spread over the workers.
 * The heaviest groups go first, so that no worker starts a long group while the others have
-  finished everything else (the order was measured with ``--durations``, see bench/bench_suite.py).
+  finished everything else (the order follows the ``--durations`` of a whole run).
 
 Groups are read from each test's node id by the scheduler below; xdist's own ``--dist loadgroup``
 is not used because with pytest 9.2 it silently stops grouping (pytest-dev/pytest-xdist#1386).
