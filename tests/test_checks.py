@@ -7,6 +7,7 @@ import pytest
 from nbclient import NotebookClient
 
 from chiiki_iot.checks import Checks, FormatProblem, WrongAnswer, expect
+from chiiki_iot.checks.marks import NG, OK, TODO
 
 
 def make_checks():
@@ -20,7 +21,7 @@ def make_checks():
 
 def test_format_check_passes_and_says_so(capsys):
     make_checks()("q1", {"gap": 32})
-    assert "✅ q1" in capsys.readouterr().out
+    assert f"{OK} q1" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("name, namespace, expected", [
@@ -41,7 +42,7 @@ def test_format_problems_are_explained_in_japanese(name, namespace, expected):
     with pytest.raises(FormatProblem) as e:
         make_checks()(name, namespace)
     message = e.value.render()
-    assert expected in message and message.startswith(f"❌ {name}")
+    assert expected in message and message.startswith(f"{NG} {name}")
     assert "→" in message  # says what to do next
 
 
@@ -78,8 +79,8 @@ def test_self_check_summarises_every_question(capsys):
     checks.self_check({"gap": 32, "labels": {"a": "問題", "b": "x"}, "order": ...})
     out = capsys.readouterr().out
     assert "1 / 4 問" in out
-    assert "✅ q1" in out and "❌ q2" in out and "⏳ q3" in out and "⏳ q4" in out
-    assert "答えの形だけ" in out
+    assert f"{OK} q1" in out and f"{NG} q2" in out and f"{TODO} q3" in out and f"{TODO} q4" in out
+    assert "形式チェックだけ" in out
 
 
 def test_self_check_reads_the_callers_namespace(capsys):
@@ -90,7 +91,7 @@ def test_self_check_reads_the_callers_namespace(capsys):
         checks.self_check()
     finally:
         del globals()["gap"]
-    assert "✅ q1" in capsys.readouterr().out
+    assert f"{OK} q1" in capsys.readouterr().out
 
 
 def test_in_a_notebook_the_learner_sees_only_the_japanese_hint(tmp_path):
@@ -109,4 +110,4 @@ def test_in_a_notebook_the_learner_sees_only_the_japanese_hint(tmp_path):
     shown = "\n".join(errors[0].traceback)
     assert "ヒント: 目標から現状を引きます。" in shown
     assert "gap == 32" not in shown and "Traceback" not in shown
-    assert "✅ q1" in "".join(o.get("text", "") for o in outputs)
+    assert f"{OK} q1" in "".join(o.get("text", "") for o in outputs)

@@ -9,6 +9,13 @@ three uses, so the learner and the grader see the same format rules:
   so a wrong answer shows only the Japanese hint, never the hidden code;
 * a learner alone calls ``checks.self_check()`` at any time for a summary.
 
+In a learner workspace (``chiiki-iot lab``) each module has a self-check key (see
+``answer_key``): there ``checks("q1")`` also runs the hidden tests of that answer and says
+whether it is right, with the grader's own Japanese hints, and ``checks.model_answer(...)``
+shows the model answer and rubric of a manually graded task once the learner has written
+an attempt. Everywhere else (the trainer's ``courses/``, a class graded by nbgrader) checks
+stay format-only and the hidden tests stay hidden.
+
 Example (in a notebook)::
 
     from chiiki_iot.checks import Checks, expect
@@ -16,7 +23,7 @@ Example (in a notebook)::
     checks.add("q1", "gap", expect.number(), "目標と現状の差（千人）")
 
     gap = 900 - 868
-    checks("q1")                       # ✅ q1: 形式は大丈夫です …
+    checks("q1")                       # ✅［OK］ q1: 答えの形は大丈夫です …
     with checks.grading("q1"):         # (hidden in the learner's copy)
         assert gap == 32, "差は『目標 − 現状』で求めます。"
 """
@@ -27,12 +34,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from . import expect
+from . import answer_key, expect
 from .expect import Expectation
+from .marks import NG, OK, TODO
+from .self_grading import SelfGrader, saved_cell_source
 
-__all__ = ["Checks", "CheckFailed", "FormatProblem", "WrongAnswer", "expect"]
+__all__ = ["Checks", "CheckFailed", "FormatProblem", "WrongAnswer", "expect", "answer_key", "FORMAT_ONLY", "SELF_GRADED"]
 
 _MISSING = object()
+# which kind of check ran, said after every result
+FORMAT_ONLY = "形式チェックだけです。正しいかどうかは講師の採点で確かめます"
+SELF_GRADED = "自己採点: この学習用フォルダの答え合わせで、採点と同じテストを使って確かめました"
 
 
 class CheckFailed(AssertionError):
@@ -40,17 +52,20 @@ class CheckFailed(AssertionError):
 
     headline = "確認できませんでした"
 
-    def __init__(self, question: str, problems: list[str], about: str = ""):
+    def __init__(self, question: str, problems: list[str], about: str = "", note: str = ""):
         self.question = question
         self.problems = problems
         self.about = about
+        self.note = note
         super().__init__(self.render())
 
     def render(self) -> str:
         title = f"{self.question}（{self.about}）" if self.about else self.question
-        lines = [f"❌ {title}: {self.headline}"]
+        lines = [f"{NG} {title}: {self.headline}"]
         lines += [f"  ・{p}" for p in self.problems]
         lines.append(f"  → {self.next_step}")
+        if self.note:
+            lines.append(f"  （{self.note}）")
         return "\n".join(lines)
 
     next_step = "答えのセルを直して実行し、このセルをもう一度実行してください。"
@@ -111,43 +126,140 @@ class Checks:
         return q.expectation(value)
 
     def __call__(self, name: str, namespace: dict[str, Any] | None = None) -> None:
-        """Visible format check: raise ``FormatProblem`` or say the format is fine."""
+        """Check answer ``name``: its format, and in a learner workspace whether it is right.
+
+        Raises ``FormatProblem`` (wrong shape) or ``WrongAnswer`` (self-graded, not right yet).
+        """
         namespace = _caller_namespace() if namespace is None else namespace
+        q = self.question(name)
         problems = self.problems(name, namespace)
         if problems:
-            raise FormatProblem(name, problems, self.question(name).about)
-        print(f"✅ {name}: 答えの形は大丈夫です（正しいかどうかは採点のときに確かめます）。")
+            raise FormatProblem(name, problems, q.about)
+        grader = self._self_grader()
+        tests = grader.tests_for(name, namespace) if grader else []
+        if not tests:
+            print(f"{OK} {_title(q)}: 答えの形は大丈夫です。（{FORMAT_ONLY}）")
+            return
+        self._run_hidden(name, tests, namespace)
+        every = grader.tests_for(name, namespace, all_cells=True)
+        if len(every) > len(tests):
+            print(f"{OK} {_title(q)}: この確認は正解です（この答えの確認は {len(every)} つあります）。（{SELF_GRADED}）")
+        else:
+            print(f"{OK} {_title(q)}: 正解です。（{SELF_GRADED}）")
 
     @contextmanager
     def grading(self, name: str):
         """Hidden correctness checks: any failure inside becomes a ``WrongAnswer`` hint."""
         q = self.question(name)
+        note = getattr(self, "_note", "")
         try:
             yield
-        except CheckFailed:
+        except CheckFailed as e:
+            if note and not e.note:
+                e.note = note
+                e.args = (e.render(),)
             raise
         except AssertionError as e:
             hint = str(e) or "答えが期待と違います。"
-            raise WrongAnswer(name, [hint], q.about) from None
+            raise WrongAnswer(name, [hint], q.about, note) from None
         except Exception as e:  # the learner's value broke the test itself
             raise WrongAnswer(name, [f"答えを確かめる途中で {type(e).__name__} が起きました。答えの型や中身を見直してください。"],
-                              q.about) from None
+                              q.about, note) from None
+
+    def _self_grader(self) -> SelfGrader | None:
+        """The learner workspace's self-check key of this module (None: checks stay format-only)."""
+        if not hasattr(self, "_grader"):
+            self._grader = SelfGrader.find()
+        return self._grader
+
+    def _run_hidden(self, name: str, tests, namespace: dict[str, Any]) -> None:
+        """Run hidden tests as the grader would; their own variables stay out of the learner's namespace."""
+        scratch = dict(namespace)
+        scratch.setdefault("checks", self)
+        self._note = SELF_GRADED
+        try:
+            for test in tests:
+                with self.grading(name):
+                    exec(compile(test.code, f"<自己採点 {test.test_id}>", "exec"), scratch)  # noqa: S102
+        finally:
+            self._note = ""
 
     def self_check(self, namespace: dict[str, Any] | None = None) -> None:
-        """Print a summary of every answer's format (what is answered, what to fix)."""
+        """Print every answer's state: not yet answered, to fix, or fine (right, in a learner workspace)."""
         namespace = _caller_namespace() if namespace is None else namespace
-        results = {name: self.problems(name, namespace) for name in self._questions}
-        done = sum(not p for p in results.values())
-        print(f"【{self.title}】形式チェック: {done} / {len(results)} 問が答えの形を満たしています。")
-        for name, problems in results.items():
-            q = self._questions[name]
+        grader = self._self_grader()
+        rows = []
+        for name, q in self._questions.items():
             value = namespace.get(q.variable, _MISSING)
-            unanswered = value is _MISSING or value is Ellipsis
-            mark = "⏳" if unanswered else "❌" if problems else "✅"
-            print(f"{mark} {name}（{q.about}）")
+            if value is _MISSING or value is Ellipsis:
+                rows.append((TODO, q, [f"まだ答えていません（変数 `{q.variable}`）。"]))
+                continue
+            problems = self.problems(name, namespace)
+            tests = grader.tests_for(name, namespace, all_cells=True) if grader and not problems else []
+            if tests:
+                try:
+                    self._run_hidden(name, tests, namespace)
+                except CheckFailed as e:
+                    problems = e.problems
+            rows.append((NG if problems else OK, q, problems))
+        done = sum(mark == OK for mark, _, _ in rows)
+        what = "正解" if grader else "答えの形を満たしている"
+        print(f"【{self.title}】{done} / {len(rows)} 問が{what}です。")
+        for mark, q, problems in rows:
+            print(f"{mark} {_title(q)}")
             for p in problems:
                 print(f"    ・{p}")
-        print("※ ここで確かめるのは答えの形だけです。正しいかどうかは提出後の採点で確かめます。")
+        todo = [q.name for mark, q, _ in rows if mark != OK]
+        if todo:
+            print(f"→ まだ終わっていない答え: {', '.join(todo)}。その答えのセルを直して実行し、すぐ下の確認のセルも実行してください。")
+        for task in grader.manual_tasks(namespace) if grader else []:
+            print(f"【文章で答える課題】{task.grade_id}: 書いて保存したら checks.model_answer(\"{task.grade_id}\") "
+                  "で解答例と採点基準を見て、自分で見くらべられます。")
+        print(f"※ {SELF_GRADED}。" if grader else f"※ {FORMAT_ONLY}。")
+
+    def model_answer(self, grade_id: str, namespace: dict[str, Any] | None = None) -> None:
+        """Show the model answer and rubric of manually graded task ``grade_id``, once an attempt is saved."""
+        namespace = _caller_namespace() if namespace is None else namespace
+        grader = self._self_grader()
+        if grader is None:
+            print(f"{NG} 解答例は、この場所にはありません（講師が採点する教室・講師用のフォルダです）。講師にたずねてください。")
+            return
+        tasks = {t.grade_id: t for t in grader.manual_tasks(namespace)}
+        if grade_id not in tasks:
+            known = ", ".join(tasks) or "（ありません）"
+            raise KeyError(f"文章で答える課題 '{grade_id}' はこのノートブックにありません。あるもの: {known}")
+        task = tasks[grade_id]
+        written = saved_cell_source(grader.folder, namespace, grade_id)
+        if written is None or not _attempted(written, task.blank):
+            raise FormatProblem(grade_id, [
+                "まだ自分の答えが保存されていません。答えのセルに自分の考えを書き、保存（Ctrl+S）してから、"
+                "もう一度このセルを実行してください。解答例は、自分で考えたあとに見るほうが身につきます。"], "解答例を見る")
+        _show_markdown(f"#### {grade_id} の解答例\n\n{task.model_answer}\n\n"
+                       f"#### 採点基準（自分の答えと見くらべてください）\n\n{task.rubric or '（採点基準はノートブックの問題文にあります）'}")
+
+
+def _title(q: Question) -> str:
+    return f"{q.name}（{q.about}）" if q.about else q.name
+
+
+def _attempted(written: str, blank: str) -> bool:
+    """The learner wrote something of their own (at least a short sentence beyond the released cell)."""
+    own = written.replace(blank.strip(), "") if blank.strip() else written
+    own = own.replace("YOUR ANSWER HERE", "")
+    return len("".join(own.split())) >= 10
+
+
+def _show_markdown(text: str) -> None:
+    """Rendered in a notebook, plain text elsewhere."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:  # plain Python without IPython
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        print(text)
+        return
+    display(Markdown(text))
 
 
 def _caller_namespace() -> dict[str, Any]:

@@ -91,7 +91,7 @@ def _visible_part(source: str) -> str:
     return re.sub(rf"{re.escape(HIDDEN_BEGIN)}.*?{re.escape(HIDDEN_END)}", "", source, flags=re.S)
 
 
-def _hidden_parts(source: str) -> list[str]:
+def hidden_parts(source: str) -> list[str]:
     return re.findall(rf"{re.escape(HIDDEN_BEGIN)}(.*?){re.escape(HIDDEN_END)}", source, flags=re.S)
 
 
@@ -215,7 +215,7 @@ def check_notebook(path: Path | str, *, warnings: bool = False) -> list[Violatio
             if _is_test(d):
                 tests.append(d)
         visible = any(re.search(rf"""checks\(\s*["']{re.escape(gid)}["']""", _visible_part(t.source)) for t in tests)
-        hidden = any(_hidden_parts(t.source) for t in tests)
+        hidden = any(hidden_parts(t.source) for t in tests)
         if not tests:
             bad("answer-tests", f"答えのセル '{gid}' の後にテストセルがありません")
         if tests and not visible:
@@ -229,7 +229,7 @@ def check_notebook(path: Path | str, *, warnings: bool = False) -> list[Violatio
             continue
         if c.source.count(HIDDEN_BEGIN) != c.source.count(HIDDEN_END):
             bad("hidden-wrapped", f"セル {i + 1}: BEGIN/END HIDDEN TESTS の数が合いません")
-        for part in _hidden_parts(c.source):
+        for part in hidden_parts(c.source):
             body = [ln for ln in part.strip().splitlines() if ln.strip() and not ln.strip().startswith("#")]
             if body and not body[0].lstrip().startswith("with checks.grading("):
                 bad("hidden-wrapped", f"セル {i + 1}: 隠しテストは 'with checks.grading(\"...\"):' の中に書いてください")
