@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from . import answer_key, expect
+from . import answer_key, expect, python_errors
 from .expect import Expectation
 from .marks import NG, OK, TODO
 from .self_grading import SelfGrader, saved_cell_source
@@ -98,7 +98,7 @@ class Checks:
     def __init__(self, title: str):
         self.title = title
         self._questions: dict[str, Question] = {}
-        _show_check_failures_without_traceback()
+        python_errors.install()  # Japanese help for Python errors; a failed check shows only its hint
 
     def add(self, name: str, variable: str, expectation: Expectation, about: str = "") -> None:
         """Declare answer ``name`` (the grade id of its answer cell), held in ``variable``."""
@@ -268,24 +268,3 @@ def _caller_namespace() -> dict[str, Any]:
     while frame is not None and frame.f_globals.get("__name__") == __name__:
         frame = frame.f_back
     return frame.f_globals if frame is not None else {}
-
-
-def _show_check_failures_without_traceback() -> None:
-    """In IPython, show CheckFailed as its message only (no code, no traceback).
-
-    The cell still ends in an error (nbgrader sees a failed test), but the
-    learner sees the Japanese hint, not the hidden test's source lines.
-    """
-    try:
-        ip = get_ipython()  # type: ignore[name-defined]  # noqa: F821
-    except NameError:
-        return
-
-    def handler(shell, etype, value, tb, tb_offset=None):
-        # IPython does not display what a custom handler returns; publish it as the
-        # cell's error output ourselves (ipykernel sends it as an "error" message).
-        lines = value.render().splitlines()
-        shell._showtraceback(etype, value, lines)
-        return lines
-
-    ip.set_custom_exc((CheckFailed,), handler)
