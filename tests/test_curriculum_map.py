@@ -50,3 +50,30 @@ def test_every_sensor_lab_links_to_wiring_that_exists():
         assert any(t.endswith("wiring.md") for t in targets), f"{m.name}: hardware_kits の配線図へのリンクがありません"
         for t in targets:
             assert (m.path / t).resolve().is_file(), f"{m.name}: リンク先 {t} がありません"
+
+
+GLOSSARY, CHEAT_SHEET = REPO / "courses" / "yougoshu.md", REPO / "courses" / "hayamihyou.md"
+
+
+def test_every_module_notebook_links_to_the_glossary_and_the_cheat_sheet():
+    """A learner alone at night finds the 用語集 and the 早見表 from the first cell of every notebook."""
+    notebooks = sorted((REPO / "courses").glob("*/*/*.ipynb"))
+    assert len(notebooks) >= len(MODULES)
+    for path in notebooks:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        first = "".join(nb["cells"][0]["source"])
+        targets = re.findall(r"\]\(([^)#\s]+\.md)\)", first)
+        for wanted in (GLOSSARY, CHEAT_SHEET):
+            found = [t for t in targets if (path.parent / t).resolve() == wanted]
+            assert found, (f"{path.relative_to(REPO)}: 最初のセルに {wanted.name} へのリンクがありません"
+                           f"（例: [用語集](../../yougoshu.md) ・ [早見表（印刷用）](../../hayamihyou.md)）")
+        for t in targets:
+            assert (path.parent / t).resolve().is_file(), f"{path.relative_to(REPO)}: リンク先 {t} がありません"
+
+
+def test_the_glossary_and_the_cheat_sheet_exist_and_the_cheat_sheet_fits_one_page():
+    glossary, sheet = GLOSSARY.read_text(encoding="utf-8"), CHEAT_SHEET.read_text(encoding="utf-8")
+    assert "](hayamihyou.md)" in glossary and "](yougoshu.md)" in sheet, "用語集と早見表は互いにリンクします"
+    assert len(sheet.splitlines()) <= 60, "早見表は印刷して A4 1枚に収まる長さ（60行まで）にしてください"
+    for term in ("セル", "カーネル", "変数", "DataFrame", "MECE", "KPI", "しきい値", "LPWA", "MQTT", "機械判読", "CC BY"):
+        assert term in glossary, f"用語集に「{term}」がありません"

@@ -19,7 +19,9 @@ from chiiki_iot.curriculum.rules import check_notebook
 from conftest import MODULES, REPO
 
 NOTEBOOKS = sorted((REPO / "courses").rglob("*.ipynb"))
-EXEMPLAR = MODULES[0].main_notebook
+# The model module the broken-notebook tests start from (its grade ids q2_gap_test, ... are named below);
+# by name, not MODULES[0]: module 00 (はじめての Jupyter と Python) now comes first.
+EXEMPLAR = next(m for m in MODULES if m.name == "01_shoraizo_mondai_kadai").main_notebook
 
 
 def test_there_are_notebooks_to_check():
