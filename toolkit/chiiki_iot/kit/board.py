@@ -147,7 +147,7 @@ class Board:
         out, err = self._repl.run(code.encode(), timeout=self._timeout(timeout), on_output=consumer)
         text = "".join(chunks) if on_output is not None else out.decode("utf-8", "replace").replace("\r\n", "\n")
         if err:
-            raise DeviceError(err.decode("utf-8", "replace"), text)
+            raise DeviceError(err.decode("utf-8", "replace"), text, code=code)
         return text
 
     def _check_idle(self) -> None:
@@ -191,7 +191,7 @@ class Board:
             if on_output is not None:
                 on_output(text)
 
-        state: dict = {"chunks": chunks}
+        state: dict = {"chunks": chunks, "code": code}
 
         def follow() -> None:
             try:
@@ -218,7 +218,7 @@ class Board:
             raise state["error"]
         err = state.get("err", b"").decode("utf-8", "replace")
         if err and "KeyboardInterrupt" not in err:
-            raise DeviceError(err, "".join(state["chunks"]))
+            raise DeviceError(err, "".join(state["chunks"]), code=state["code"])
         return "".join(state["chunks"])
 
     @property

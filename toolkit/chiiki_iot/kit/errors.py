@@ -11,10 +11,19 @@ All derive from ``KitError``; catch that to handle any kit problem::
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 
 class KitError(Exception):
-    """Base class of every kit-layer error (message in Japanese)."""
+    """Base class of every kit-layer error (message in Japanese).
+
+    ``learner_message_only``: a notebook shows the error as its message alone, without
+    the Python traceback through the toolkit (the message already says what happened on
+    the board and what to do next). The notebook-wide error help installed by
+    ``chiiki_iot.checks.Checks`` honours this class attribute.
+    """
+
+    learner_message_only = True
 
 
 class BoardNotFoundError(KitError):
@@ -131,21 +140,97 @@ _HINTS = {
 _LAST_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<msg>.*))?$")
 
 
+_FRAME = re.compile(r'File "(?P<file>[^"]*)", line (?P<line>\d+)')
+_QUOTED_NAME = re.compile(r"(?:has no attribute|name) '(?P<name>[A-Za-z_]\w*)'")
+_DEVICE_DIR = Path(__file__).resolve().parent / "device"
+_known_names: set[str] | None = None
+
+
+def learner_line(traceback: str, filename: str = "<stdin>") -> int | None:
+    """The line of the learner's code where the board's error happened: the innermost
+    frame in ``filename`` (the code sent to the board), not in the kit's own modules."""
+    lines = [int(m.group("line")) for m in _FRAME.finditer(traceback) if m.group("file") == filename]
+    return lines[-1] if lines else None
+
+
+def _board_names() -> set[str]:
+    """Every name the board modules of the virtual kit define or use (for spelling hints)."""
+    global _known_names
+    if _known_names is None:
+        import builtins
+
+        names = set(dir(builtins))
+        for path in _DEVICE_DIR.rglob("*.py"):
+            names.update(re.findall(r"[A-Za-z_]\w*", path.read_text(encoding="utf-8")))
+        _known_names = {n for n in names if len(n) > 2}
+    return _known_names
+
+
+def misspelt_name(exc_type: str, exc_message: str) -> str | None:
+    """The name a NameError or AttributeError is about (``'was_presed'``), else None."""
+    if exc_type not in ("NameError", "AttributeError"):
+        return None
+    m = _QUOTED_NAME.search(exc_message)
+    return m.group("name") if m else None
+
+
+def board_error_hint(exc_type: str, exc_message: str = "", code: str = "") -> str:
+    """What a board's error means and what to try, in Japanese (a spelling guess for a
+    name the board does not know, from the board modules and the learner's ``code``)."""
+    name = misspelt_name(exc_type, exc_message)
+    if name is not None:
+        import difflib
+
+        candidates = _board_names() | set(re.findall(r"[A-Za-z_]\w*", code))
+        candidates.discard(name)
+        close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.75)
+        guess = f"（`{close[0]}` ではありませんか）" if close else ""
+        where = "名前はありません" if exc_type == "NameError" else "名前の機能はありません"
+        return (f"`{name}` という{where}。名前のつづりがちがうのかもしれません{guess}。"
+                "大文字・小文字も確かめてください。"
+                + ("その名前を作るセルがあれば、先に実行してください。" if exc_type == "NameError" else
+                   "ボードの種類（micro:bit / ESP32）で使える名前がちがうこともあります。"))
+    return _HINTS.get(exc_type, "下のトレースバックの最後の行を読んでください。")
+
+
 class DeviceError(KitError):
     """Code running on the board raised an exception.
 
     ``exc_type`` and ``exc_message`` come from the last line of the board's traceback,
-    which is kept whole in ``traceback``.
+    which is kept whole in ``traceback``; ``line`` is the line of the code sent to the
+    board where it happened (None when the error came from elsewhere), ``code`` that code
+    when the caller gave it.
+
+    >>> e = DeviceError('''Traceback (most recent call last):
+    ...   File "<stdin>", line 2, in <module>
+    ... ZeroDivisionError: divide by zero''', code="x = 1\\ny = x / 0\\n")
+    >>> print(str(e).split("---")[0])
+    ボードの上でエラーが起きました（ZeroDivisionError: divide by zero）。
+      場所: ボードで動かしたコードの 2 行目 → y = x / 0
+      0 で割ろうとしました。
+      → その行を直して、もう一度実行してください。
+    <BLANKLINE>
     """
 
-    def __init__(self, traceback: str, output: str = ""):
+    def __init__(self, traceback: str, output: str = "", code: str | None = None):
         self.traceback = traceback.strip()
         self.output = output
+        self.code = code
         last = self.traceback.splitlines()[-1] if self.traceback else ""
         m = _LAST_LINE.match(last)
         self.exc_type = m.group("type") if m else "Error"
         self.exc_message = (m.group("msg") or "") if m else last
-        hint = _HINTS.get(self.exc_type, "下のトレースバックの最後の行を読んでください。")
-        super().__init__(
-            f"ボードの上でエラーが起きました: {last}\n{hint}\n--- ボードのトレースバック ---\n{self.traceback}"
-        )
+        self.line = learner_line(self.traceback)
+        lines = [f"ボードの上でエラーが起きました（{last}）。"]
+        if self.line is not None:
+            where = f"  場所: ボードで動かしたコードの {self.line} 行目"
+            source = code.splitlines() if code else []
+            if 0 < self.line <= len(source) and source[self.line - 1].strip():
+                where += f" → {source[self.line - 1].strip()}"
+            lines.append(where)
+        lines.append("  " + board_error_hint(self.exc_type, self.exc_message, code or ""))
+        if self.exc_type != "KeyboardInterrupt":
+            lines.append("  → その行を直して、もう一度実行してください。" if self.line is not None
+                         else "  → 下のトレースバックの最後の行を手がかりに直して、もう一度実行してください。")
+        lines.append(f"--- ボードのトレースバック ---\n{self.traceback}")
+        super().__init__("\n".join(lines))

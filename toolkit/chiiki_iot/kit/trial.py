@@ -24,14 +24,21 @@ board time reaches ``seconds``; so the result is the same every run, on every ma
 the board the learner uses in the notebook (``connect()``) is not touched. A program that
 keeps board time from passing (a loop that neither sleeps nor reads an input) is
 interrupted after ``timeout`` seconds of real time (``ended == "stuck"``).
+
+``program_runs(...)`` is the format check of an answer that is a board program: it runs the
+program this way and turns a board error into a Japanese problem that names the line.
 """
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import BoardTimeoutError, DeviceError, KitError
+from .errors import BoardTimeoutError, DeviceError, KitError, board_error_hint, learner_line
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chiiki_iot.checks.expect import Expectation
 
 # Runs on the board after the program: what it left behind, as one Python value.
 _STATE = {
@@ -119,6 +126,11 @@ class ProgramRun:
         kind = "micro:bit V2" if self.profile == "microbit_v2" else "ESP32"
         ended = _ENDED.get(self.ended, f"エラーで止まりました: {self.error}")
         out = [f"【新しい仮想ボード（{kind}）で {self.seconds:g} 秒】{ended}"]
+        line = learner_line(self.traceback) if self.ended == "error" else None
+        if line is not None:
+            exc_type, _, exc_message = (self.error or "").partition(": ")
+            out.append(f"  {line} 行目: {_line_of(self.code, line)}")
+            out.append(f"  {board_error_hint(exc_type, exc_message, self.code)}")
         if self.profile == "microbit_v2":
             shown = [f"絵 {image_name(s)}" if k == "image" else s for (k, _), s in zip(self.display, self.shown)]
             out.append("  LED の表示: " + (" → ".join(shown) if shown else "（なし）"))
@@ -133,10 +145,11 @@ class ProgramRun:
 
 
 def run_program(code: str, *, seconds: float = 10.0, profile: str | None = None,
-                scenario=None, timeout: float = 10.0, **sources) -> ProgramRun:
+                scenario=None, timeout: float = 10.0, before: str = "", **sources) -> ProgramRun:
     """Run ``code`` on a new virtual board for ``seconds`` of board time; return a ``ProgramRun``.
 
     ``profile`` is ``"microbit_v2"`` or ``"esp32"``; by default ``guess_profile(code)``.
+    ``before`` runs first, outside the time limit (helpers a notebook sends to the board).
 
     ``scenario`` (a ``Scenario``) and/or keyword sources (``button_a=Pulses(at=[1, 2])``,
     ``temperature=Ramp(...)``) set what the board senses from board time 0. On a virtual
@@ -154,11 +167,121 @@ def run_program(code: str, *, seconds: float = 10.0, profile: str | None = None,
         setup = None if timeout is None else max(timeout, SETUP_TIMEOUT_S)
         board = Board(kit.port, kit.profile, kit=kit, timeout=setup)
         try:
+            if before:
+                board.exec(before)
             return _run(board, code, seconds, scenario, sources, timeout)
         finally:
             board.close()
     finally:
         kit.close()
+
+
+def program_runs(seconds: float = 2.0, *, name: str = "プログラム", profile: str | None = None,
+                 board_module: bool = True, contains=(), before: str = "", then: str = "",
+                 min_chars: int = 20, timeout: float = 5.0, scenario=None, **sources) -> Expectation:
+    """A format expectation (``chiiki_iot.checks.expect``) for an answer that is a board program.
+
+    The program (a string; for a ``%%writefile`` answer, the file's text or None) must be
+    written (not the stub), import a board module (``board_module``), hold each fragment of
+    ``contains`` (a list, or a dict fragment -> message), be valid Python, and **run**: on a
+    fresh virtual board, fast-forwarded for ``seconds`` of board time under the scenario
+    (``button_a=Pulses(at=[0.5])``...), after ``before`` (helpers) and followed by ``then``
+    (a call of the functions it defines). If the board raises, the problem names the line,
+    shows it, and says what the board's error means:
+
+    >>> check = program_runs(name="kazoeru")
+    >>> for p in check("from microbit import *\\nwhile True:\\n    if button_a.was_presed():\\n        display.show(1)\\n"):
+    ...     print(p)
+    kazoeru を新しい仮想ボードで動かすと、3 行目でエラーになりました（ボードのエラー: AttributeError: '_Button' object has no attribute 'was_presed'）。
+    3 行目: if button_a.was_presed():
+    `was_presed` という名前の機能はありません。名前のつづりがちがうのかもしれません（`was_pressed` ではありませんか）。...
+    >>> check("from microbit import *\\nwhile True:\\n    if button_a.was_pressed():\\n        display.show(1)\\n")
+    []
+
+    A program that keeps board time from passing is not a format problem (the grader's
+    tests say so); it costs ``timeout`` seconds of real time. Otherwise a check takes a
+    fraction of a second: board time is fast-forwarded.
+    """
+    from chiiki_iot.checks import expect
+
+    messages = dict(contains) if isinstance(contains, dict) else {f: _missing(f, name) for f in contains}
+
+    def check(value) -> list[str]:
+        if value is None and name.endswith(".py"):
+            return [f"ファイル {name} がまだありません。%%writefile {name} のセルを実行してください。"]
+        stub = _stub_line(value)
+        if stub:
+            return [f"ひな形の「{stub}」が残っています。そこを自分のコードに置きかえてください。"]
+        problems = expect.text(min_chars=min_chars)(value)
+        if problems:
+            return problems
+        if board_module and "microbit" not in value and "machine" not in value:
+            return ["ボードのモジュールを読み込んでいません。micro:bit なら from microbit import *、"
+                    "ESP32 なら from machine import Pin を最初に書きます。"]
+        try:
+            compile(value, name, "exec")
+        except SyntaxError as e:
+            return _syntax_problems(value, name, e.lineno, e.msg)
+        except ValueError as e:  # a NUL character
+            return [f"{name} を Python として読めません（{e}）。"]
+        missing = [m for f, m in messages.items() if f not in value]
+        if missing:
+            return missing
+        wrapped = f"exec(compile({value!r}, {name!r}, 'exec'))\n{then}"
+        run = run_program(wrapped, seconds=seconds, profile=profile or guess_profile(value),
+                          scenario=scenario, timeout=timeout, before=before, **sources)
+        return _run_problems(run, value, name, then) if run.ended == "error" else []
+
+    return check
+
+
+def _stub_line(value) -> str:
+    """The line of the answer stub (``# ここに答えを書いてください``) left in ``value``, if any."""
+    if isinstance(value, str):
+        for line in value.splitlines():
+            if "ここに" in line and "書いて" in line:
+                return line.strip() + ("」と「..." if "..." in value else "")
+    return ""
+
+
+def _missing(fragment: str, name: str) -> str:
+    if fragment.startswith("def "):
+        f = fragment[4:].rstrip("(")
+        return f"{name} に関数 {f} がありません（def {f}(...) の行は消さないでください）。"
+    return f"{name} に {fragment} がありません。"
+
+
+def _line_of(code: str, line: int | None) -> str:
+    lines = code.splitlines()
+    return lines[line - 1].strip() if line and 0 < line <= len(lines) else ""
+
+
+def _syntax_problems(code: str, name: str, line: int | None, msg: str) -> list[str]:
+    where = f"{name} の {line} 行目" if line else name
+    problems = [f"{where}の書き方（文法）に誤りがあります（{msg}）。"]
+    if _line_of(code, line):
+        problems.append(f"{line} 行目: {_line_of(code, line)}")
+    problems.append("字下げ（行の先頭のスペース 4 つ）・かっこの閉じ忘れ・行の終わりのコロン（:）を確かめてください。")
+    return problems
+
+
+def _run_problems(run: ProgramRun, code: str, name: str, then: str) -> list[str]:
+    """What went wrong on the board, in Japanese: the line, the board's error, what to try."""
+    if not run.traceback:  # the board restarted or went away
+        return [f"{name} を新しい仮想ボードで動かすと、止まってしまいました（{run.error}）。"]
+    exc_type, _, exc_message = run.error.partition(": ")
+    if exc_type == "SyntaxError":  # MicroPython's grammar is a little smaller than the PC's
+        return _syntax_problems(code, name, learner_line(run.traceback, name), exc_message or exc_type)
+    line = learner_line(run.traceback, name)
+    if line is None:
+        where = f"{then.strip()} を動かすと" if then.strip() else "動かすと"
+        problems = [f"{name} を新しい仮想ボードで{where}、エラーになりました（ボードのエラー: {run.error}）。"]
+    else:
+        problems = [f"{name} を新しい仮想ボードで動かすと、{line} 行目でエラーになりました（ボードのエラー: {run.error}）。"]
+        if _line_of(code, line):
+            problems.append(f"{line} 行目: {_line_of(code, line)}")
+    problems.append(board_error_hint(exc_type, exc_message, code))
+    return problems
 
 
 def record(sensors, *, rate_hz: float, n: int | None = None, duration_s: float | None = None,

@@ -188,5 +188,6 @@ def digital(pin):
     return None
 
 
-def motion_edges(pin, since_us):
-    return _world.presses("motion", since_us) if pin == WIRING.get("pir") else 0
+def motion_edges(pin, since):
+    """Rising edges of the PIR on ``pin`` after ``since`` (a ``_world.mark()``)."""
+    return _world.presses("motion", since) if pin == WIRING.get("pir") else 0

@@ -19,6 +19,8 @@ _fns = {}  # name -> f(t)
 _specs = {}  # name -> spec
 _t0 = {}  # name -> virtual us when this revision started
 _revs = {}
+_loads = 0  # how many times a new world was taken in
+_load_no = {}  # name -> _loads when its current revision was taken in
 
 
 def _read_gen():
@@ -31,7 +33,7 @@ def _read_gen():
 
 def reload():
     """Read the world file now (the host calls this after changing a scenario)."""
-    global _gen, _next_check
+    global _gen, _next_check, _loads
     now = time._now_us()
     _next_check = now + CHECK_US
     gen = _read_gen()
@@ -43,6 +45,7 @@ def reload():
     except (OSError, ValueError):
         return  # the host is writing it; try again at the next check
     _gen = gen
+    _loads += 1
     for name, entry in world["sources"].items():
         rev = entry["rev"]
         if _revs.get(name) != rev:
@@ -50,6 +53,7 @@ def reload():
             _specs[name] = entry["spec"]
             _fns[name] = _sources.make(entry["spec"])
             _t0[name] = now
+            _load_no[name] = _loads
 
 
 def t_of(name):
@@ -77,13 +81,32 @@ def value_at(name, t_us, default=0):
     return f((max(t_us, t0) - t0) / 1000000)
 
 
-def presses(name, since_us):
-    """Rising edges of ``name`` (button, PIR) between ``since_us`` and now."""
+def mark():
+    """Now, for a later ``presses(name, mark)``: (board time, how many worlds were taken in)."""
+    return (time._now_us(), _loads)
+
+
+def presses(name, since):
+    """Rising edges of ``name`` (button, PIR) after ``since`` (a ``mark()``), up to now.
+
+    Looks for a new world as ``value()`` does, so a loop that only asks ``was_pressed()``
+    sees a press the host has just set. A source taken in after the mark is new since then:
+    its edges count from its scenario time 0 on, an edge at 0 included. Board time alone
+    cannot tell: an idle board's clock stands still, so a press set by the sliders may
+    start at the very board time of the previous question.
+    """
+    now = time._now_us()
+    if now >= _next_check:
+        reload()
     spec = _specs.get(name)
     if spec is None:
         return 0
+    since_us, since_loads = since
     t0 = _t0[name]
-    return _sources.rising_edges(spec, (since_us - t0) / 1000000, (time._now_us() - t0) / 1000000)
+    lo = (since_us - t0) / 1000000
+    if _load_no[name] > since_loads and lo > -1e-9:
+        lo = -1e-9
+    return _sources.rising_edges(spec, lo, (now - t0) / 1000000)
 
 
 reload()

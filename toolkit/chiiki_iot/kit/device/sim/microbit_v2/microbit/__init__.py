@@ -278,8 +278,8 @@ display = _Display()
 class _Button:
     def __init__(self, name):
         self._name = name
-        self._since_was = 0
-        self._since_count = 0
+        self._since_was = (0, 0)  # _world.mark() of the last question: before any world
+        self._since_count = (0, 0)
         self._polled_at = -1
 
     def is_pressed(self):
@@ -288,16 +288,14 @@ class _Button:
 
     def was_pressed(self):
         _poll_cost(self)
-        now = time._now_us()
         n = _world.presses(self._name, self._since_was)
-        self._since_was = now
+        self._since_was = _world.mark()  # after presses(), which may take in a new world
         return n > 0
 
     def get_presses(self):
         _poll_cost(self)
-        now = time._now_us()
         n = _world.presses(self._name, self._since_count)
-        self._since_count = now
+        self._since_count = _world.mark()
         return n
 
 
