@@ -13,34 +13,41 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
 
 import nbformat
 import psutil
 import pytest
 
 from chiiki_iot.curriculum.modules import Module
-from chiiki_iot.curriculum.workspace import prepare
+from chiiki_iot.curriculum.workspace import module_dir, prepare
 
 from conftest import MODULES, REPO
 
 
-LAB_URL = re.compile(r"^\s*(http://localhost:(\d+)/lab\?token=(\S+))\s*$")
+LAB_URL = re.compile(r"^\s*(http://localhost:(\d+)/lab\S*\?token=(\S+))\s*$")
 
 
 class Lab:
-    """``chiiki-iot lab --port 0`` (the server picks a free port and prints it in its URL)."""
+    """``chiiki-iot lab --port 0`` (the server picks a free port and prints it in its URL).
 
-    def __init__(self, workspace):
+    ``out`` collects all it writes to the terminal (stdout and stderr). ``options``: more
+    arguments (``--trainer``, ``--courses``); ``env``: more environment variables.
+    """
+
+    def __init__(self, workspace, options=(), env=None):
         # started as a terminal starts a command, with Ctrl+C (SIGINT) at its default: a test run
         # started with SIGINT ignored (a background job) would pass that on, and the lab, as
         # Python does, keeps an ignored SIGINT ignored (see lab.stop_signals_raise)
         previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # reset to default in the child
         try:
             self.proc = subprocess.Popen([sys.executable, "-m", "chiiki_iot.cli", "lab", "--no-browser", "--port", "0",
-                                          "--workspace", str(workspace)],
-                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                          "--workspace", str(workspace), *options],
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                         env={**os.environ, **(env or {})})
         finally:
             signal.signal(signal.SIGINT, previous)
         self.lines: queue.Queue[str | None] = queue.Queue()
@@ -117,8 +124,8 @@ class Lab:
 def lab(tmp_path):
     started = []
 
-    def start(workspace=None):
-        started.append(Lab(workspace or tmp_path / "ws"))
+    def start(workspace=None, options=(), env=None):
+        started.append(Lab(workspace or tmp_path / "ws", options, env))
         return started[-1]
 
     yield start
@@ -163,7 +170,7 @@ def test_lab_starts_with_japanese_ui_and_prints_url(tmp_path, lab):
     pack = json.load(urllib.request.urlopen(f"{api}/translations/ja_JP?token={server.token}", timeout=30))
     assert pack["data"]["jupyterlab"][""]["language"] == "ja-JP"
     server.stop()
-    released = nbformat.read(tmp_path / "ws" / MODULES[0].course / MODULES[0].name / MODULES[0].main_notebook.name,
+    released = nbformat.read(module_dir(tmp_path / "ws", MODULES[0]) / MODULES[0].main_notebook.name,
                              as_version=4)
     assert "BEGIN SOLUTION" not in "".join(c.source for c in released.cells)
 
@@ -197,9 +204,9 @@ def test_workspace_never_overwrites_the_learners_work(tmp_path):
     module = Module(src.course, courses / src.course / src.name)
     ws = tmp_path / "ws"
     report = prepare(ws, [module])
-    mine = ws / module.course / module.name / module.main_notebook.name
+    mine = module_dir(ws, module) / module.main_notebook.name
     assert mine in report.added
-    assert not (ws / module.course / module.name / "trainer_notes.md").exists()
+    assert not (module_dir(ws, module) / "trainer_notes.md").exists()
 
     nb = nbformat.read(mine, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell("わたしのメモ"))
@@ -225,4 +232,93 @@ def test_a_broken_module_does_not_keep_the_others_from_the_learner(tmp_path):
     modules = [Module(good.course, courses / good.course / good.name), Module(good.course, broken_dir)]
     report = prepare(tmp_path / "ws", modules)
     assert list(report.failed) == [modules[1].assignment_id]
-    assert (tmp_path / "ws" / good.course / good.name / good.main_notebook.name) in report.added
+    assert (module_dir(tmp_path / "ws", modules[0]) / good.main_notebook.name) in report.added
+
+
+def page_config(server) -> dict:
+    """The page config JupyterLab puts into its page (what the browser app starts from)."""
+    html = get_when_up(f"{server.base}/lab?token={server.token}").read().decode("utf-8")
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+def custom_css(server) -> str | None:
+    try:
+        return urllib.request.urlopen(f"{server.base}/custom/custom.css?token={server.token}", timeout=30).read() \
+            .decode("utf-8")
+    except urllib.error.HTTPError as e:
+        assert e.code == 404
+        return None
+
+
+KERNEL_LANGUAGE_INFO = {"name": "python", "version": "3.11.7", "mimetype": "text/x-python",
+                        "file_extension": ".py", "codemirror_mode": {"name": "ipython", "version": 3},
+                        "pygments_lexer": "ipython3", "nbconvert_exporter": "python"}
+
+
+def test_trainer_mode_saves_an_opened_course_notebook_unchanged_and_shows_the_trainer_marker(tmp_path, lab):
+    """Opening a course notebook fills its metadata; the save that follows leaves the file under courses/ as it was."""
+    courses = tmp_path / "courses"
+    src = MODULES[1]
+    shutil.copytree(src.path, courses / src.course / src.name)
+    notebook = courses / src.course / src.name / src.main_notebook.name
+    before = notebook.read_bytes()
+    server = lab(options=["--trainer", "--courses", str(courses)], env={"JUPYTER_DATA_DIR": str(tmp_path / "data")})
+
+    path = f"contents/{src.course}/{src.name}/{notebook.name}"
+    model = server.api(path)
+    nb = model["content"]
+    nb["metadata"]["language_info"] = KERNEL_LANGUAGE_INFO  # as the kernel reports it on opening
+    nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2,
+                                                                                "version_minor": 0}}
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "実行した\n"}]
+    code["execution_count"] = 1
+    code["metadata"]["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00.000Z"}
+    server.api(path, "PUT", {"type": "notebook", "format": "json", "content": nb})
+    assert notebook.read_bytes() == before, "the save wrote what the kernel and the run filled in into courses/"
+
+    nb["cells"][0]["source"] += "\n講師の追記"  # a real edit is kept
+    server.api(path, "PUT", {"type": "notebook", "format": "json", "content": nb})
+    assert "講師の追記" in notebook.read_text(encoding="utf-8")
+    assert "iopub.status.busy" not in notebook.read_text(encoding="utf-8")
+
+    config = page_config(server)
+    assert not [p for p in config["disabledExtensions"] if "nbgrader" in p]
+    assert "講師用" in (custom_css(server) or "")
+    assert not Path(config["workspacesDir"]).is_relative_to(courses)
+
+
+def test_learner_mode_is_quiet_japanese_without_nbgrader_tools_and_opens_the_start_page(tmp_path, lab):
+    ws = tmp_path / "ws"
+    server = lab(ws)
+    config = page_config(server)
+    disabled = set(config["disabledExtensions"])
+    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list",
+            "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:validate-assignment"} <= disabled
+    with pytest.raises(urllib.error.HTTPError):  # the formgrader's server extension is not loaded
+        urllib.request.urlopen(f"{server.base}/formgrader?token={server.token}", timeout=30)
+    assert custom_css(server) is None or "講師用" not in custom_css(server)
+    assert Path(config["workspacesDir"]).is_relative_to(ws)
+    viewers = json.load(get_when_up(f"{server.base}/lab/api/settings/@jupyterlab/docmanager-extension:plugin"
+                                    f"?token={server.token}"))
+    assert viewers["schema"]["properties"]["defaultViewers"]["default"] == {"markdown": "Markdown Preview"}
+    assert "/lab/tree/" + urllib.parse.quote("はじめに.md") in server.url
+    assert (ws / "はじめに.md").is_file()
+
+    server.stop()
+    out = "".join(server.out)
+    assert server.url in out
+    english_log = [line for line in server.out if re.match(r"\s*\[[IWEC] \d|.*(ServerApp|LabApp)\]", line)]
+    assert not english_log, f"server log lines on the terminal: {english_log[:5]}"
+    assert "[I " in (ws / ".chiiki_iot" / "jupyterlab.log").read_text(encoding="utf-8")
+
+
+def test_a_failed_start_is_explained_in_japanese_with_the_end_of_the_log(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "chiiki_iot.cli", "lab", "--no-browser", "--port", "0",
+                          "--workspace", str(tmp_path / "ws"), "--trainer", "--courses", str(tmp_path / "nowhere")],
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "JUPYTER_DATA_DIR": str(tmp_path / "data")})
+    assert out.returncode != 0
+    assert "JupyterLab を起動できませんでした" in out.stdout
+    assert "  | " in out.stdout  # the last log lines, marked off

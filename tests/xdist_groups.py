@@ -3,8 +3,8 @@
 * A test file or notebook is one group (one worker): its module-scoped fixtures, such as a
   notebook's kernel under nbval or a graded class, are set up once.
 * Files in ``SPLIT_BY_PARAMETER`` are grouped per parameter instead: each module's nbgrader
-  round trip (four tests sharing one graded course) is its own group, so the 25 round trips
-  spread over the workers.
+  round trip (four tests sharing one graded course) is its own group, so the round trips
+  spread over the workers; so is each module's learner-workspace self-check run.
 * The heaviest groups go first, so that no worker starts a long group while the others have
   finished everything else (the order follows the ``--durations`` of a whole run).
 
@@ -16,12 +16,14 @@ from __future__ import annotations
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-SPLIT_BY_PARAMETER = ("tests/test_nbgrader_round_trip.py",)
+SPLIT_BY_PARAMETER = ("tests/test_nbgrader_round_trip.py", "tests/test_self_check_workspace.py")
 
 HEAVIEST_FIRST = (
     "tests/grading/test_hub_end_to_end.py",
     "tests/test_nbgrader_round_trip.py",
+    "tests/test_self_check_workspace.py",
     "tests/grading/",
+    "tests/test_browser_learner.py",  # two labs and Chromium: about 30 s alone, a minute on a busy machine
     "tests/test_lab.py",
     "courses/",
     "tests/kit/",

@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="講師用: courses/ を解答・隠しテストつきで開く / trainers: open courses/ with solutions")
     lab.add_argument("--workspace", type=Path,
                      help="学習用フォルダの場所（既定: リポジトリの workspace/）/ learner workspace folder")
+    lab.add_argument("--courses", type=Path,
+                     help="講師用モードで開く教材フォルダ（既定: リポジトリの courses/）/ trainers: course folder to open")
     lab.add_argument("--port", type=int, help="ポート番号 / port number")
     lab.add_argument("--no-browser", action="store_true",
                      help="ブラウザを自動で開かない / do not open a browser")
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         from .lab import run
 
         return run(trainer=args.trainer, workspace=args.workspace, port=args.port,
-                   open_browser=not args.no_browser)
+                   open_browser=not args.no_browser, courses=args.courses)
     if args.command == "check-notebooks":
         return _check_notebooks(args.paths)
     if args.command == "class":

@@ -43,7 +43,7 @@ __all__ = ["Checks", "CheckFailed", "FormatProblem", "WrongAnswer", "expect", "a
 
 _MISSING = object()
 # which kind of check ran, said after every result
-FORMAT_ONLY = "形式チェックだけです。正しいかどうかは講師の採点で確かめます"
+FORMAT_ONLY = "形式チェックだけです（ここには答え合わせがありません）。正しいかどうかは採点で確かめます"
 SELF_GRADED = "自己採点: この学習用フォルダの答え合わせで、採点と同じテストを使って確かめました"
 
 
@@ -140,7 +140,9 @@ class Checks:
         if not tests:
             print(f"{OK} {_title(q)}: 答えの形は大丈夫です。（{FORMAT_ONLY}）")
             return
-        self._run_hidden(name, tests, namespace)
+        wrong = self._hidden_problems(name, tests, namespace)
+        if wrong:
+            raise WrongAnswer(name, wrong, q.about, SELF_GRADED)
         every = grader.tests_for(name, namespace, all_cells=True)
         if len(every) > len(tests):
             print(f"{OK} {_title(q)}: この確認は正解です（この答えの確認は {len(every)} つあります）。（{SELF_GRADED}）")
@@ -151,20 +153,16 @@ class Checks:
     def grading(self, name: str):
         """Hidden correctness checks: any failure inside becomes a ``WrongAnswer`` hint."""
         q = self.question(name)
-        note = getattr(self, "_note", "")
         try:
             yield
-        except CheckFailed as e:
-            if note and not e.note:
-                e.note = note
-                e.args = (e.render(),)
+        except CheckFailed:
             raise
         except AssertionError as e:
             hint = str(e) or "答えが期待と違います。"
-            raise WrongAnswer(name, [hint], q.about, note) from None
+            raise WrongAnswer(name, [hint], q.about) from None
         except Exception as e:  # the learner's value broke the test itself
             raise WrongAnswer(name, [f"答えを確かめる途中で {type(e).__name__} が起きました。答えの型や中身を見直してください。"],
-                              q.about, note) from None
+                              q.about) from None
 
     def _self_grader(self) -> SelfGrader | None:
         """The learner workspace's self-check key of this module (None: checks stay format-only)."""
@@ -172,17 +170,21 @@ class Checks:
             self._grader = SelfGrader.find()
         return self._grader
 
-    def _run_hidden(self, name: str, tests, namespace: dict[str, Any]) -> None:
-        """Run hidden tests as the grader would; their own variables stay out of the learner's namespace."""
-        scratch = dict(namespace)
-        scratch.setdefault("checks", self)
-        self._note = SELF_GRADED
-        try:
-            for test in tests:
+    def _hidden_problems(self, name: str, tests, namespace: dict[str, Any]) -> list[str]:
+        """The hints of every failing hidden test, run as the grader runs them (each test on its own).
+
+        The tests' own variables stay out of the learner's namespace.
+        """
+        hints: list[str] = []
+        for test in tests:
+            scratch = dict(namespace)
+            scratch.setdefault("checks", self)
+            try:
                 with self.grading(name):
                     exec(compile(test.code, f"<自己採点 {test.test_id}>", "exec"), scratch)  # noqa: S102
-        finally:
-            self._note = ""
+            except CheckFailed as e:
+                hints += [h for h in e.problems if h not in hints]
+        return hints
 
     def self_check(self, namespace: dict[str, Any] | None = None) -> None:
         """Print every answer's state: not yet answered, to fix, or fine (right, in a learner workspace)."""
@@ -195,16 +197,12 @@ class Checks:
                 rows.append((TODO, q, [f"まだ答えていません（変数 `{q.variable}`）。"]))
                 continue
             problems = self.problems(name, namespace)
-            tests = grader.tests_for(name, namespace, all_cells=True) if grader and not problems else []
-            if tests:
-                try:
-                    self._run_hidden(name, tests, namespace)
-                except CheckFailed as e:
-                    problems = e.problems
+            if grader and not problems:
+                problems = self._hidden_problems(name, grader.tests_for(name, namespace, all_cells=True), namespace)
             rows.append((NG if problems else OK, q, problems))
         done = sum(mark == OK for mark, _, _ in rows)
-        what = "正解" if grader else "答えの形を満たしている"
-        print(f"【{self.title}】{done} / {len(rows)} 問が{what}です。")
+        what = "正解です" if grader else "答えの形を満たしています"
+        print(f"【{self.title}】{done} / {len(rows)} 問が{what}。")
         for mark, q, problems in rows:
             print(f"{mark} {_title(q)}")
             for p in problems:
