@@ -31,11 +31,20 @@ def test_cp932_not_shift_jis():
     assert any("cp932" in i.message for i in d.report)
 
 
-def test_utf16_only_with_bom():
-    raw = "ab".encode("utf-16-le")                 # no BOM: must not be read as UTF-16
-    d = decode_bytes(raw)
-    assert d.encoding == "utf-8"
-    assert not d.report.ok and "UTF-16" in str(d.report)
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_found_by_its_nul_bytes_and_reported(codec):
+    """Issue 16: UTF-16 without a BOM used to reach the CSV parser as text full of NULs."""
+    d = decode_bytes("名称,人口\r\n本町,1\r\n".encode(codec))
+    assert (d.text, d.encoding, d.bom) == ("名称,人口\r\n本町,1\r\n", "utf-16", False)
+    assert any("BOMのないUTF-16" in i.message and i.severity == "warning" for i in d.report)
+
+
+def test_utf16_is_not_guessed_without_the_nul_pattern():
+    """Even-length Japanese text with no NUL bytes (it would "decode" as UTF-16) stays UTF-8 / cp932."""
+    for data in ("あいうえ,か\r\n".encode("utf-8"), "名称,人口,\r\n".encode("cp932")):
+        assert len(data) % 2 == 0 and decode_bytes(data).encoding in ("utf-8", "cp932")
+    binary = bytes(range(256)) * 4                 # NULs at both parities: not text at all
+    assert decode_bytes(binary).encoding != "utf-16"
 
 
 def test_mixed_encodings_keep_every_line_and_report_the_bad_ones():

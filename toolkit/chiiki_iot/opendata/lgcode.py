@@ -140,3 +140,145 @@ def repair_lgcode(value) -> LgCodeResult:
         return LgCodeResult(original, code, "ok")
     return LgCodeResult(original, code, "fixed", "、".join(d for d, _ in notes) + f"（{original} → {code}）。",
                         "、".join(w for _, w in notes) + f"（{original} は {code} のはずです）。")
+
+
+# -- codes that exist ---------------------------------------------------------------
+#
+# municipalities.csv (package data, beside this module) lists every 都道府県, 市区町村 and
+# 政令市の区 with its code, and the codes retired since the list began with their successors.
+# Its sidecar municipalities.meta.yml says where it comes from and as of when (``as_of``).
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+#: Codes of the made-up towns in the course's practice files: they exist nowhere and are not reported.
+PRACTICE_CODES: dict[str, str] = {"099996": "栃木県架空市（練習用の架空の団体）"}
+
+_LIST = Path(__file__).with_name("municipalities.csv")
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """One entry of the shipped list (see :func:`lookup`).
+
+    ``retired`` is the date the code stopped being used (``""`` while it is current);
+    ``successors`` the codes that replaced it, the main one first.
+    """
+
+    code: str
+    prefecture: str
+    name: str
+    kana: str = ""
+    valid_from: str = ""
+    retired: str = ""
+    successors: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def current(self) -> bool:
+        return not self.retired
+
+    @property
+    def full_name(self) -> str:
+        """``"栃木県宇都宮市"``; a prefecture is named once (``"東京都"``)."""
+        return self.name if self.name == self.prefecture else self.prefecture + self.name
+
+
+@lru_cache(maxsize=1)
+def municipalities() -> dict[str, Municipality]:
+    """Every code in the shipped list (current and retired), keyed by the 6-digit code."""
+    import csv
+
+    with _LIST.open(encoding="utf-8", newline="") as f:
+        return {r["code"]: Municipality(r["code"], r["prefecture"], r["name"], r["kana"], r["valid_from"],
+                                        r["retired"], tuple(r["successor"].split()), r["note"])
+                for r in csv.DictReader(f)}
+
+
+@lru_cache(maxsize=1)
+def list_info() -> dict:
+    """The list's sidecar: ``source``, ``license``, ``as_of`` (a :class:`datetime.date`) …"""
+    import yaml
+
+    meta = yaml.safe_load(_LIST.with_suffix(".meta.yml").read_text(encoding="utf-8"))
+    if not isinstance(meta.get("as_of"), date):
+        meta["as_of"] = date.fromisoformat(str(meta["as_of"]))
+    return meta
+
+
+def lookup(code) -> Municipality | None:
+    """The municipality (or prefecture) a 6-digit code stands for, retired ones included; ``None`` if unknown.
+
+    >>> lookup("092011").full_name
+    '栃木県宇都宮市'
+    >>> m = lookup("403059")
+    >>> m.name, m.retired, m.successors
+    ('那珂川町', '2018-10-01', ('402311',))
+    >>> lookup("099990") is None
+    True
+    """
+    return municipalities().get(str(code).strip())
+
+
+def existence_problem(code) -> tuple[str, str] | None:
+    """``(rule, Japanese message)`` if a well-formed code does not exist (CODE-01) or was retired (CODE-02).
+
+    Codes that are not 6 valid digits are left to :func:`repair_lgcode` (rule L3-06) and
+    give ``None`` here, as do current codes and the practice codes (:data:`PRACTICE_CODES`).
+
+    >>> existence_problem("131016") is None
+    True
+    >>> print(existence_problem("221317")[1])
+    全国地方公共団体コード 221317（静岡県浜松市中区）は 2024-01-01 に廃止されました。今のコード 221384（静岡県浜松市中央区）に直してください。データが廃止より前の時点のものなら、そのままでかまいません。
+    """
+    code = str(code).strip()
+    if not is_valid(code) or code in PRACTICE_CODES:
+        return None
+    m = lookup(code)
+    as_of = list_info()["as_of"].isoformat()
+    if m is None:
+        return ("CODE-01",
+                f"全国地方公共団体コード {code} の団体はありません（{prefecture_of(code)}のコードとしては形式が正しいのですが、"
+                f"{as_of} 時点の一覧にありません）。総務省「全国地方公共団体コード」で正しいコードを確かめてください。")
+    if m.current:
+        return None
+    if m.successors:
+        names = " または ".join(f"{s}（{lookup(s).full_name if lookup(s) else '不明'}）" for s in m.successors)
+        todo = f"今のコード {names}に直してください。"
+    else:
+        todo = "今の団体のコードに直してください。"
+    note = f"{m.note.split('。', 1)[1]}。" if "。" in m.note and len(m.successors) > 1 else ""
+    return ("CODE-02",
+            f"全国地方公共団体コード {code}（{m.full_name}）は {m.retired} に廃止されました。{note}{todo}"
+            "データが廃止より前の時点のものなら、そのままでかまいません。")
+
+
+def check_existence(df, report, *, header_row: int = 1, skip_rows=(), columns=None):
+    """Add CODE-01 / CODE-02 findings for codes in ``df`` that do not exist or were retired.
+
+    ``columns`` defaults to every column whose name ends in 全国地方公共団体コード (not ``_raw``).
+    ``df`` row ``i`` is reported as file row ``header_row + 1 + i``; rows in ``skip_rows``
+    (blank rows and notes) are skipped. Returns ``report``.
+    """
+    if columns is None:
+        columns = [c for c in df.columns if str(c).endswith("全国地方公共団体コード")]
+    skip = set(skip_rows)
+    for col in columns:
+        problems: dict[str, tuple[str, str] | None] = {}
+        for i, v in enumerate(df[col].tolist()):
+            if i in skip or not isinstance(v, str) or len(v) != 6:
+                continue
+            if v not in problems:
+                problems[v] = existence_problem(v)
+            found = problems[v]
+            if found:
+                rule, message = found
+                report.add(rule, message, severity="error", row=df.index[i], file_row=header_row + 1 + i,
+                           column=str(col), value=v)
+    return report
+
+
+def list_age_days(today: date | None = None) -> int:
+    """Days since the shipped list's ``as_of`` date (a test fails when it is over a year)."""
+    return ((today or date.today()) - list_info()["as_of"]).days

@@ -43,6 +43,7 @@ class Published:
     encoding: str
     bom: bool
     report: Report
+    datapackage_path: Path | None = None     # datapackage.json, with publish(…, datapackage=True)
 
     @property
     def encoding_label(self) -> str:
@@ -88,17 +89,20 @@ def write_csv(df: pd.DataFrame, path, *, encoding: str = "utf-8", bom: bool = Tr
 
 def publish(df: pd.DataFrame, path, *, title: str, publisher: str, license: str, description: str = "",
             source: str = "", synthetic: bool = False, dataset: str | None = None, encoding: str = "utf-8",
-            bom: bool = True, updated: date | None = None) -> Published:
+            bom: bool = True, updated: date | None = None, datapackage: bool = False) -> Published:
     """Write ``path`` (CSV) and ``<name>.meta.yml``, then check the written file.
 
     ``license`` must be one of :data:`LICENSES`. ``dataset`` (e.g. ``"観光施設一覧"``)
     also validates the file against that 自治体標準オープンデータセット schema.
+    ``datapackage=True`` also writes a Frictionless Data Package, ``datapackage.json`` beside
+    the CSV (the table schema, CSV dialect, encoding and BOM, licence; see :mod:`.datapackage`),
+    and validates it with ``frictionless``: problems are in the report as PUB-01.
     """
     if license not in LICENSES:
         raise OpenDataError(f"ライセンス「{license}」は選べません。次から選んでください: {'、'.join(LICENSES)}")
     if not title.strip() or not publisher.strip():
         raise OpenDataError("title（データの名前）と publisher（公開する団体）を入力してください。")
-    csv_path = write_csv(df, path, encoding=encoding, bom=bom)
+    csv_path = write_csv(df, path, encoding=encoding, bom=bom and encoding.lower().startswith("utf"))  # cp932 has no BOM
     out = _frame_for_output(df, keep_raw=False)
     numeric = {c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])}
     meta = {
@@ -119,6 +123,14 @@ def publish(df: pd.DataFrame, path, *, title: str, publisher: str, license: str,
     if dataset:
         meta["dataset"] = dataset
     meta_path = write_meta(csv_path, meta)
+    dp_path = None
+    if datapackage:
+        from .datapackage import resource_descriptor, write_datapackage
+
+        resource = resource_descriptor(out, csv_path.name, encoding=encoding, bom=meta["bom"], title=title,
+                                       description=description)
+        dp_path = write_datapackage(csv_path, resource, title=title, publisher=publisher, license=license,
+                                    source=meta["source"], updated=meta["updated"])
 
     from .readability import check_readability
 
@@ -128,5 +140,9 @@ def publish(df: pd.DataFrame, path, *, title: str, publisher: str, license: str,
 
         checked = check_standard(csv_path, dataset)
         report.extend(i for i in checked.report if i.rule.startswith("STD") or i.severity == "error")
+    if dp_path is not None:
+        from .datapackage import check_datapackage
+
+        report.extend(check_datapackage(dp_path))
     return Published(csv_path, meta_path, "utf-8" if encoding.lower().startswith("utf") else encoding,
-                     meta["bom"], report)
+                     meta["bom"], report, dp_path)

@@ -31,6 +31,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from . import lgcode
+from .consistency import check_sums
 from .normalize import _NO, _YES, KINDS, machine_dependent_chars, nfkc, normalize_value, parse_number, \
     suspect_rows, to_zenkaku_katakana
 from .reader import OpenDataError, Table, missing_file_error, read_csv, read_excel
@@ -144,16 +145,51 @@ def _looks_numeric(values: list[str]) -> bool:
     return ok / len(filled) >= 0.6
 
 
+_DASH = r"[-‐－―~〜～]"
+_WIDE_DIMENSIONS = (                      # (placeholder, pattern) in this order, on the NFKC header
+    ("{年齢}", re.compile(rf"\d+\s*{_DASH}\s*\d+\s*歳|\d+\s*歳(?:以上|未満|以下)?|年齢不詳")),
+    ("{年}", re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?:\s*年度?|(?=[/.\-]\d)|$)|(?:令和|平成|昭和|[RHS])\s*(?:\d{1,2}|元)\s*年度?")),
+    ("{月}", re.compile(r"(?:(?<=[年/.\-])|(?<!\d))(?:1[0-2]|0?[1-9])\s*月|(?<=[/.\-])(?:1[0-2]|0?[1-9])$")),
+    ("{性別}", re.compile(r"男性|女性|男|女")),
+)
+
+
+def _wide_template(column: str) -> str:
+    """The header with its years, age groups, months and sexes replaced by placeholders (「{年齢}の{性別}」)."""
+    text = nfkc(str(column)).strip()
+    for placeholder, pattern in _WIDE_DIMENSIONS:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
 def _wide_groups(columns) -> list[list[str]]:
+    """Groups of columns that spread one variable across the header (横持ち, rule L3-09).
+
+    Columns whose headers differ only in a year, an age group or a month (「2020年度」「2021年度」,
+    「0-14歳」「65歳以上」, 「0-4歳の男性」「0-4歳の女性」…) form a group as soon as there are two of them.
+    Sexes alone are not a wide layout: the standard datasets themselves define 男性 / 女性 columns
+    (総人口・男性・女性, 男性トイレ総数・女性トイレ総数). Other numbered families (「施設1」…「施設4」)
+    count from four columns on.
+    """
     groups: dict[str, list[str]] = defaultdict(list)
+    numbered: dict[str, list[str]] = defaultdict(list)
     for c in columns:
+        template = _wide_template(c)
+        if any(p in template for p in ("{年齢}", "{年}", "{月}")):
+            groups[template].append(c)
+            continue
         key = re.sub(r"\d+", "#", nfkc(str(c)))
         if "#" in key:
-            groups[key].append(c)
-    year_like = [c for c in columns if re.fullmatch(r"(\d{4}|(令和|平成|昭和|[RHS])\d+)年度?", nfkc(str(c)))]
-    out = [g for g in groups.values() if len(g) >= 4]
-    if len(year_like) >= 3:
-        out.append(year_like)
+            numbered[key].append(c)
+    # 「0-4歳の男性」「0-4歳の女性」 and 「2020年」「2021年」 are one group each: merge groups whose
+    # templates differ only in the sex
+    merged: dict[str, list[str]] = defaultdict(list)
+    for template, cols in groups.items():
+        merged[template.replace("{性別}", "")].extend(cols)
+    sexless = _WIDE_DIMENSIONS[-1][1]
+    # at least two different years / age groups / months (「65歳以上男」「65歳以上女」 differ only in the sex)
+    out = [g for g in merged.values() if len({sexless.sub("", nfkc(str(c)).strip()) for c in g}) >= 2]
+    out += [g for g in numbered.values() if len(g) >= 4]
     return out
 
 
@@ -265,6 +301,10 @@ def check_table(table: Table) -> Report:
         report.add("L3-09", f"{group[0]} など{len(group)}個の列が横に並ぶ横持ちの表です。"
                    "分析には1つの観測を1行にする縦持ちが向きます（例: chiiki_iot.opendata.population_to_long）。",
                    severity="info", column=group[0])
+    # parts against totals where a standard dataset defines them (男性 + 女性 = 総人口 …; the same rule as check_standard)
+    if ds is not None and ds.sums:
+        names = {col: name for col, (name, _how) in match_columns(df.columns, ds).items()}
+        report.extend(check_sums(df.rename(columns=names), ds, skip_rows=skip, first_row=first))
     return report
 
 
@@ -273,8 +313,9 @@ def check_readability(source) -> Report:
 
     This is the file-level check, for any file: layout (L1-xx, L3-01, L3-09), 機種依存文字
     (L1-08), choices written in several ways (L2-04), values left out because they repeat
-    the row above (L2-02), numbers with units or commas (L2-01), 和暦 (L3-05) and codes
-    (L3-06). It reports only and changes nothing: each message says what to fix in the file.
+    the row above (L2-02), numbers with units or commas (L2-01), 和暦 (L3-05), codes
+    (L3-06) and, in a standard dataset's layout, parts against totals (SUM-01: 男性 + 女性 =
+    総人口 …). It reports only and changes nothing: each message says what to fix in the file.
 
     :func:`~chiiki_iot.opendata.check_standard` is the other half: a standard dataset's
     schema and values (headers, each defined column normalised and validated; STD-01 …).

@@ -43,6 +43,29 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class SumRule:
+    """Parts that add up to a total in a standard dataset (rule SUM-01), e.g. 男性 + 女性 = 総人口.
+
+    The parts are the columns ``parts`` or every column matching ``parts_regex``. ``age_groups``:
+    the parts are age groups, checked only when they run from 0歳 to an open 「N歳以上」 group without
+    a gap. ``unless``: the rule is skipped when all these columns are present (another rule covers it).
+    """
+
+    total: str
+    parts: tuple[str, ...] = ()
+    parts_regex: str = ""
+    age_groups: bool = False
+    unless: tuple[str, ...] = ()
+
+    def part_columns(self, columns) -> list[str]:
+        """The part columns among ``columns`` (``[]`` if a named part is missing: nothing to check)."""
+        columns = [str(c) for c in columns]
+        if self.parts_regex:
+            return [c for c in columns if re.match(self.parts_regex, c)]
+        return list(self.parts) if all(p in columns for p in self.parts) else []
+
+
+@dataclass(frozen=True)
 class DatasetSchema:
     """A standard dataset: its name, numbers (new and old numbering) and fields in order."""
 
@@ -51,6 +74,7 @@ class DatasetSchema:
     old_number: str
     fields: tuple[FieldSpec, ...]
     patterns: tuple[tuple[str, str], ...] = ()      # (regex, kind) for families of columns
+    sums: tuple[SumRule, ...] = ()                   # parts that add up to a total (SUM-01)
 
     @property
     def columns(self) -> list[str]:
@@ -101,7 +125,9 @@ def _load() -> tuple[dict, dict[str, DatasetSchema]]:
                       tuple(specs[name]["range"]) if "range" in specs[name] else None)
             for name in d["fields"])
         pats = tuple((p["regex"], p["kind"]) for p in d.get("patterns", ()))
-        out[d["name"]] = DatasetSchema(d["name"], d["number"], d["old_number"], fields, pats)
+        sums = tuple(SumRule(s["total"], tuple(s.get("parts", ())), s.get("parts_regex", ""), bool(s.get("age_groups")),
+                             tuple(s.get("unless", ()))) for s in d.get("sums", ()))
+        out[d["name"]] = DatasetSchema(d["name"], d["number"], d["old_number"], fields, pats, sums)
     return data.get("combine", {}), out
 
 
@@ -210,9 +236,11 @@ def pandera_schema(ds: DatasetSchema, columns=None, formats: bool = True):
 
     Checks are named by rule ID, so a failure maps to a report entry:
     ``STD-03`` required value, ``STD-04``/``L3-05``/``L3-06``/``L2-04`` format,
-    ``STD-05`` unique ID, ``STD-08`` coordinates inside Japan, ``STD-07``
+    ``STD-05`` unique ID (per 全国地方公共団体コード when the file has that column; 町字ID is not
+    unique: many places share a 町字), ``STD-08`` coordinates inside Japan, ``STD-07``
     prefecture of the code vs 地方公共団体名.
     """
+    import pandas as pd
     import pandera.pandas as pa
 
     from . import lgcode
@@ -235,7 +263,7 @@ def pandera_schema(ds: DatasetSchema, columns=None, formats: bool = True):
         if spec.kind == "lgcode":
             checks.append(pa.Check(lambda s: _map_unique(s.fillna(""), lambda v: v == "" or lgcode.is_valid(v)),
                                    name="L3-06", ignore_na=False))
-        if spec.kind == "id":
+        if name == "ID" and "全国地方公共団体コード" not in columns:     # with the code: a frame check below
             checks.append(pa.Check(lambda s: ~(s.duplicated(keep=False) & (s != "") & s.notna()), name="STD-05",
                                    ignore_na=False))
         if spec.range:
@@ -245,6 +273,15 @@ def pandera_schema(ds: DatasetSchema, columns=None, formats: bool = True):
         if checks or kind.dtype:
             cols[name] = pa.Column(kind.dtype, checks=checks, nullable=True, required=False, coerce=False)
     frame_checks = []
+    if "ID" in columns and "全国地方公共団体コード" in columns and ds.field("ID") is not None:
+        # the definition: an ID is unique within its publisher (全国地方公共団体コード), so a prefecture-wide
+        # file in which every town numbers from 1 is fine; only the same ID under the same code is a duplicate
+        def unique_per_code(df):
+            ids = df["ID"].fillna("").astype(str)
+            codes = df["全国地方公共団体コード"].fillna("").astype(str)
+            dup = pd.DataFrame({"c": codes, "i": ids}).duplicated(keep=False)
+            return ~(dup & (ids != ""))
+        frame_checks.append(pa.Check(unique_per_code, name="STD-05", ignore_na=False))
     if "全国地方公共団体コード" in columns and "地方公共団体名" in columns:
         prefs = "|".join(lgcode.PREFECTURES.values())
 
