@@ -3,11 +3,16 @@ import os
 import sys
 from pathlib import Path
 
+from chiiki_iot.checks.python_errors import enable_in_kernels
 from chiiki_iot.kit.env import GRADING_KIT_ENV
 
 # Sensor labs run on the virtual kit with its clock never waiting, as graders do: the same
 # samples on every run, whatever board happens to be plugged into the test machine.
 os.environ.update(GRADING_KIT_ENV)
+
+# Every kernel of this environment explains Python's errors in Japanese, as `chiiki-iot lab` sets it
+# up for learners: the suite's notebooks run as a learner's do, whichever test ran first.
+enable_in_kernels()
 
 # No test, fixture or notebook may leave a process running (tests/process_guard.py).
 _TESTS = str(Path(__file__).resolve().parent / "tests")

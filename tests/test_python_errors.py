@@ -252,3 +252,31 @@ def test_a_notebook_with_checks_keeps_the_help_and_the_hint_only_check_failures(
         assert "gap == 32" not in shown and "Traceback" not in shown, shown
     finally:
         run(kernel, "install()")
+
+
+
+def test_every_kernel_of_the_environment_explains_errors_before_any_set_up_cell(tmp_path):
+    """A learner who has not run the set-up cell yet still gets the Japanese help: the environment's
+    kernels load it (enable_in_kernels, run by chiiki-iot lab, the hub's configure and the suite)."""
+    from jupyter_client.manager import KernelManager
+
+    from chiiki_iot.checks.python_errors import KERNEL_CONFIG_LINE, enable_in_kernels
+
+    path = enable_in_kernels()
+    enable_in_kernels()  # a second run adds nothing
+    assert path is not None and path.read_text(encoding="utf-8").count(KERNEL_CONFIG_LINE) == 1
+    errors = []
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "k"))
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        reply = kc.execute_interactive('checks("q1_bunrui")', timeout=60,
+                                       output_hook=lambda msg: errors.append(msg) if msg["msg_type"] == "error" else None)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+    assert reply["content"]["status"] == "error"
+    text = "\n".join(line for msg in errors for line in msg["content"]["traceback"])
+    assert "準備のセル" in text and "name 'checks' is not defined" in text, text

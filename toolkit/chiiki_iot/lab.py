@@ -37,6 +37,7 @@ from urllib.parse import quote
 import psutil
 
 from .checks.marks import NG
+from .checks.python_errors import enable_in_kernels
 from .curriculum.modules import courses_root, repo_root
 from .curriculum.start_page import FILE_NAME as START_PAGE
 from .curriculum.workspace import prepare
@@ -185,6 +186,7 @@ def run(trainer: bool = False, workspace: Path | None = None, port: int | None =
     JupyterLab's own (English) log goes to a file; the terminal shows only what a learner needs.
     """
     set_japanese_ui_default()
+    enable_in_kernels()  # Japanese help for errors from the first cell on, set-up cell run or not
     if trainer:
         root = Path(courses) if courses else courses_root()
         state = trainer_state_dir()

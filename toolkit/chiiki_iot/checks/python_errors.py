@@ -60,6 +60,7 @@ import types
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from .marks import NG
@@ -574,6 +575,37 @@ def install(shell=None) -> bool:
         setattr(showsyntaxerror, _WRAPPED, original)
         shell.showsyntaxerror = showsyntaxerror
     return True
+
+
+def load_ipython_extension(shell) -> None:
+    """IPython extension entry point: ``%load_ext chiiki_iot.checks.python_errors``, or every
+    kernel of an environment once ``enable_in_kernels()`` has run."""
+    install(shell)
+
+
+KERNEL_CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("chiiki_iot.checks.python_errors")'
+
+
+def enable_in_kernels(prefix: str | os.PathLike | None = None) -> Path | None:
+    """Load this help in every IPython kernel of the environment ``prefix`` (default: this one).
+
+    A learner who has not run a notebook's set-up cell yet (the first thing a beginner
+    forgets) meets ``NameError`` before any ``Checks`` exists; with this, that error is
+    explained too. IPython reads ``<prefix>/etc/ipython/ipython_kernel_config.py`` for every
+    profile; the line is added once, beside whatever else the file holds. Returns the file,
+    or None if the environment cannot be written (a read-only shared environment).
+    """
+    path = Path(sys.prefix if prefix is None else prefix) / "etc" / "ipython" / "ipython_kernel_config.py"
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        if KERNEL_CONFIG_LINE not in text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            header = "" if text else "# Written by chiiki_iot: Japanese help for Python errors in every kernel.\n"
+            path.write_text(text + ("\n" if text and not text.endswith("\n") else "") + header
+                            + KERNEL_CONFIG_LINE + "\n", encoding="utf-8")
+    except OSError:
+        return None
+    return path
 
 
 def _handler(shell, etype, value, tb, tb_offset=None):

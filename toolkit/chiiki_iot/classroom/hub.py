@@ -39,6 +39,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from ..checks.python_errors import enable_in_kernels
 from ..curriculum.modules import repo_root
 from .room_access import RoomAccessError, check_room_access
 from .settings import EXCHANGE_TIMEZONE, TIMEZONE
@@ -108,6 +109,7 @@ def configure(c, room_file: Path, check_access: bool = True) -> dict:
     only on another machine, e.g. in a unit test of the configuration).
     """
     room = load_room(room_file)
+    enable_in_kernels()  # the learners' kernels explain Python's errors in Japanese, as chiiki-iot lab's do
     config_dir = write_server_configs(room)
     if check_access:
         check_room_access(room)
