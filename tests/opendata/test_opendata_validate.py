@@ -85,3 +85,13 @@ def test_detection_from_table():
 def test_reader_errors_are_japanese(tmp_path):
     with pytest.raises(OpenDataError):
         check_standard(tmp_path / "nope.csv")
+
+
+def test_a_dataframe_with_missing_text_cells_is_checked_like_a_file_with_empty_cells():
+    """A table a learner builds in pandas has None / NaN where a file has empty cells: no TypeError."""
+    df = pd.DataFrame({"全国地方公共団体コード": ["092011", "092011"], "ID": ["1", "2"],
+                       "地方公共団体名": ["栃木県宇都宮市", None], "名称": ["市役所", None],
+                       "緯度": ["36.5", None], "経度": ["139.9", "139.9"]})
+    checked = check_standard(df, "AED設置箇所一覧")
+    assert len(checked.df) == 2
+    assert {(i.rule, i.column) for i in checked.report.issues} >= {("STD-03", "名称"), ("STD-03", "地方公共団体名")}

@@ -265,14 +265,20 @@ def check_existence(df, report, *, header_row: int = 1, skip_rows=(), columns=No
         columns = [c for c in df.columns if str(c).endswith("全国地方公共団体コード")]
     skip = set(skip_rows)
     for col in columns:
-        problems: dict[str, tuple[str, str] | None] = {}
-        for i, v in enumerate(df[col].tolist()):
-            if i in skip or not isinstance(v, str) or len(v) != 6:
-                continue
-            if v not in problems:
-                problems[v] = existence_problem(v)
-            found = problems[v]
-            if found:
+        values = df[col].tolist()
+        # each distinct code is looked up once (a file usually holds one or a few codes); only the rows
+        # holding a code with a problem are visited
+        try:
+            distinct = set(values)
+        except TypeError:                                   # an unhashable cell is no code
+            distinct = {v for v in values if isinstance(v, str)}
+        problems = {v: p for v in distinct if isinstance(v, str) and len(v) == 6
+                    for p in (existence_problem(v),) if p}
+        if not problems:
+            continue
+        for i, v in enumerate(values):
+            found = problems.get(v) if isinstance(v, str) else None
+            if found and i not in skip:
                 rule, message = found
                 report.add(rule, message, severity="error", row=df.index[i], file_row=header_row + 1 + i,
                            column=str(col), value=v)

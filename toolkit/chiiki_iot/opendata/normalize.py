@@ -440,7 +440,18 @@ def suspect_rows(values: list[str], pattern: str) -> list[int]:
     # few distinct values (codes, flags, times …): check each once; many: check all in place
     if not any(values):                        # an empty column: nothing to check
         return []
-    distinct = list(set(values)) if len(set(values[:2000])) < 1000 else values
+    if pattern == _TEXT_CLEAN:                 # cheap substring tests: worth deduplicating only when very repetitive
+        distinct = list(set(values)) if len(set(values[:2000])) < 1000 else values
+    else:
+        # a regex pass costs more than hashing: deduplicate unless the first 20,000 values are nearly all
+        # different (IDs); coordinates and phone numbers repeat over a long period
+        head = set(values[:20000])
+        if len(values) <= 20000:
+            distinct = list(head) if len(head) < len(values) else values
+        elif len(head) > 18000:
+            distinct = values
+        else:
+            distinct = list(set(values))
     bad = set(_text_suspects(distinct) if pattern == _TEXT_CLEAN else _pattern_suspects(distinct, pattern))
     if not bad:
         return []

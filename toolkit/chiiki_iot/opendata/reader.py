@@ -269,7 +269,9 @@ def _row_checks(df: pd.DataFrame, blank: np.ndarray, note: np.ndarray, report: R
         report.add("L1-04", "最初のセルだけに値がある行です。表と関係のない注記なら削除し、メタデータに書いてください。",
                    severity="warning", row=i, file_row=header_row + 1 + i, column=header[0], value=df.iat[i, 0])
     if df.shape[1] >= 2 and len(df):
-        again = np.flatnonzero((df.iloc[:, 0] == header[0]).to_numpy() & (df.iloc[:, 1] == header[1]).to_numpy())
+        # the cells are strings (never missing): compare the object arrays, the second column only if needed
+        first = df.iloc[:, 0].to_numpy(dtype=object) == header[0]
+        again = np.flatnonzero(first & (df.iloc[:, 1].to_numpy(dtype=object) == header[1])) if first.any() else []
         for i in again:
             report.add("L1-02", "表の途中に項目名と同じ行があります。複数の表がつながっていないか確かめてください。",
                        severity="warning", row=i, file_row=header_row + 1 + i, value=df.iat[i, 0])

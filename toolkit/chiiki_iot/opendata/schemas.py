@@ -218,13 +218,60 @@ def _fullmatch_mask(series, pattern: str):
     return pd.Series(ok, index=series.index)
 
 
-def _map_unique(series, fn):
-    """``series.map(fn)`` computing ``fn`` once per distinct value."""
+def _is_missing(v) -> bool:
+    """True for what ``fillna`` fills: ``None``, NaN, ``pd.NA``, ``NaT``."""
     import pandas as pd
 
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    mapped = pd.Series([fn(u) for u in uniques], dtype=object)
-    return pd.Series(mapped.to_numpy()[codes], index=series.index) if len(uniques) else series.astype(object)
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
+def _per_value(series, fn):
+    """``series.fillna("").map(fn)`` as an object array, computing ``fn`` once per distinct value.
+
+    Columns of a standard dataset repeat a lot (one 全国地方公共団体コード, a few names): a set of the
+    values and a dict lookup are several times faster than ``pd.factorize`` on Python strings, and
+    a column holding a single value is one call to ``fn``.
+    """
+    import numpy as np
+
+    values = series.tolist()
+    out = np.empty(len(values), dtype=object)
+    try:
+        distinct = set(values)
+    except TypeError:                                  # unhashable cells: one call per cell
+        out[:] = [fn("" if _is_missing(v) else v) for v in values]
+        return out
+    table = {v: fn("" if _is_missing(v) else v) for v in distinct}
+    if len(table) == 1:
+        out.fill(next(iter(table.values())))
+    elif table:
+        out[:] = [table[v] for v in values]
+    return out
+
+
+def _valid_codes(s):
+    """Bool Series (rule L3-06): blank/missing or a valid 全国地方公共団体コード, each distinct code checked once."""
+    import pandas as pd
+
+    from . import lgcode
+
+    return pd.Series(_per_value(s, lambda v: v == "" or lgcode.is_valid(v)).astype(bool), index=s.index)
+
+
+def _present(s):
+    """``s.notna() & (s != "")`` as a bool Series (rule STD-03), fast on a column of strings."""
+    import numpy as np
+    import pandas as pd
+
+    if s.dtype == "str":
+        values = s.to_numpy(dtype=object)               # strings and NaN (the str dtype's missing value)
+        try:
+            ok = (values == values) & (values != "")    # NaN is the one value unequal to itself
+        except (TypeError, ValueError):
+            ok = None
+        if isinstance(ok, np.ndarray) and ok.dtype == bool and ok.shape == (len(s),):
+            return pd.Series(ok, index=s.index)
+    return s.notna() & (s != "")
 
 
 def pandera_schema(ds: DatasetSchema, columns=None, formats: bool = True):
@@ -240,6 +287,7 @@ def pandera_schema(ds: DatasetSchema, columns=None, formats: bool = True):
     unique: many places share a 町字), ``STD-08`` coordinates inside Japan, ``STD-07``
     prefecture of the code vs 地方公共団体名.
     """
+    import numpy as np
     import pandas as pd
     import pandera.pandas as pa
 
@@ -256,13 +304,12 @@ def pandera_schema(ds: DatasetSchema, columns=None, formats: bool = True):
         kind = KINDS[spec.kind]
         checks = []
         if spec.required:
-            checks.append(pa.Check(lambda s: s.notna() & (s != ""), name="STD-03", ignore_na=False))
+            checks.append(pa.Check(_present, name="STD-03", ignore_na=False))
         if kind.dtype is None and formats:
             checks.append(pa.Check(lambda s, p=kind.pattern: _fullmatch_mask(s, p), name=format_rule.get(spec.kind, "STD-04"),
                                    ignore_na=False))
         if spec.kind == "lgcode":
-            checks.append(pa.Check(lambda s: _map_unique(s.fillna(""), lambda v: v == "" or lgcode.is_valid(v)),
-                                   name="L3-06", ignore_na=False))
+            checks.append(pa.Check(_valid_codes, name="L3-06", ignore_na=False))
         if name == "ID" and "全国地方公共団体コード" not in columns:     # with the code: a frame check below
             checks.append(pa.Check(lambda s: ~(s.duplicated(keep=False) & (s != "") & s.notna()), name="STD-05",
                                    ignore_na=False))
@@ -277,6 +324,10 @@ def pandera_schema(ds: DatasetSchema, columns=None, formats: bool = True):
         # the definition: an ID is unique within its publisher (全国地方公共団体コード), so a prefecture-wide
         # file in which every town numbers from 1 is fine; only the same ID under the same code is a duplicate
         def unique_per_code(df):
+            if df["ID"].dtype == "str":
+                values = df["ID"].tolist()
+                if len(set(values)) == len(values):       # every ID distinct (the usual case): no duplicate at all
+                    return pd.Series(True, index=df.index)
             ids = df["ID"].fillna("").astype(str)
             codes = df["全国地方公共団体コード"].fillna("").astype(str)
             dup = pd.DataFrame({"c": codes, "i": ids}).duplicated(keep=False)
@@ -286,10 +337,9 @@ def pandera_schema(ds: DatasetSchema, columns=None, formats: bool = True):
         prefs = "|".join(lgcode.PREFECTURES.values())
 
         def same_prefecture(df):
-            pref = _map_unique(df["全国地方公共団体コード"].fillna(""),
-                               lambda v: lgcode.PREFECTURES.get(str(v)[:2], ""))
-            written = _map_unique(df["地方公共団体名"].fillna(""),
-                                  lambda v: (re.match(f"^({prefs})", str(v)) or [None, ""])[1])
-            return ((pref == "") | (written == "") | (written == pref)).astype(bool)
+            pref = _per_value(df["全国地方公共団体コード"], lambda v: lgcode.PREFECTURES.get(str(v)[:2], ""))
+            written = _per_value(df["地方公共団体名"], lambda v: (re.match(f"^({prefs})", str(v)) or [None, ""])[1])
+            ok = (pref == "") | (written == "") | (written == pref)
+            return pd.Series(np.asarray(ok, dtype=bool), index=df.index)
         frame_checks.append(pa.Check(same_prefecture, name="STD-07", ignore_na=False))
     return pa.DataFrameSchema(cols, checks=frame_checks, name=ds.name)

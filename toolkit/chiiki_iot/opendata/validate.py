@@ -57,12 +57,24 @@ def _as_table(data) -> Table:
             if df[c].dtype != "str":
                 df[c] = df[c].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
                                   else str(v)).astype("str")
+            elif df[c].hasnans:  # a text column with None / NaN in it: an empty cell, as in a file
+                df[c] = df[c].fillna("")
         df.columns = [str(c) for c in df.columns]
         return Table(df.reset_index(drop=True), Report())
     if isinstance(data, (bytes, bytearray)):
         return read_csv(data)
     return read_table(data)
 
+
+def _copy_on_write() -> bool:
+    """pandas ≥ 3 always copies on write (2.x only with ``mode.copy_on_write`` set to True)."""
+    try:
+        return int(pd.__version__.split(".")[0]) >= 3 or pd.get_option("mode.copy_on_write") is True
+    except (ValueError, KeyError, pd.errors.OptionError):
+        return False
+
+
+_COPY_ON_WRITE = _copy_on_write()
 
 _CANONICAL = {"Int64": r"-?(?:0|[1-9]\d*)", "Float64": r"-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?"}
 
@@ -73,7 +85,29 @@ def _numbers_keep_text(values: list, dtype: str) -> bool:
     One regex pass over the joined column (normalised numbers hold no line breaks; ``None`` is blank).
     """
     whole = _column_regexes(_CANONICAL[dtype])[0]
-    return whole.fullmatch("\n".join([v or "" for v in values])) is not None
+    try:
+        joined = "\n".join(values)
+    except TypeError:                       # a missing value (None) among them
+        joined = "\n".join([v or "" for v in values])
+    return whole.fullmatch(joined) is not None
+
+
+def _number_array(values: list, dtype: str):
+    """Normal number texts (blank or ``None``: missing) as a ``Float64``/``Int64`` array.
+
+    The same conversion as ``pd.Series(values, dtype="str").mask(lambda s: s == "").astype(dtype)``
+    (numpy reads each text; missing cells hold 0 under the mask), without the string-array round trips.
+    """
+    arr = np.array(values, dtype=object)
+    if arr.ndim != 1 or dtype not in ("Int64", "Float64"):      # never for normalised values: pandas' own path
+        s = pd.Series(values, dtype="str")
+        return s.mask(s == "").astype(dtype).array
+    mask = ~arr.astype(bool)                # "" and None
+    if dtype == "Int64":
+        arr[mask] = 0
+        return pd.arrays.IntegerArray(arr.astype(np.int64), mask)
+    arr[mask] = "0"
+    return pd.arrays.FloatingArray(arr.astype(np.float64), mask)
 
 
 def _duplicate_message(v: str, df, index, header_row: int) -> str:
@@ -131,7 +165,7 @@ def check_standard(data, dataset: str | DatasetSchema | None = None) -> Checked:
     (course module 04). A flaw both can see has one rule ID in both.
     """
     table = _as_table(data)
-    df = table.df.copy()
+    df = table.df.copy(deep=not _COPY_ON_WRITE)     # with copy-on-write a shallow copy is already independent
     report = Report(table.report)
     header_row = table.header_row
     # blank rows and note rows are kept and already reported by the reader: their cells are not data
@@ -208,10 +242,10 @@ def check_standard(data, dataset: str | DatasetSchema | None = None) -> Checked:
         if changed or kind.dtype:
             if changed:
                 df.insert(list(df.columns).index(col) + 1, f"{col}_raw", df[col].astype(str))
-            series = pd.Series(out, index=df.index, dtype="str")
             if kind.dtype:                      # values are normal numbers or blank/missing by now
-                series = series.mask(series == "").astype(kind.dtype)
-            df[col] = series
+                df[col] = pd.Series(_number_array(out, kind.dtype), index=df.index)
+            else:
+                df[col] = pd.Series(out, index=df.index, dtype="str")
 
     # -- pandera
     import pandera.pandas as pa
