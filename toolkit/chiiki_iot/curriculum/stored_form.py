@@ -74,15 +74,16 @@ def pre_save_hook(model: dict, **kwargs) -> None:
 
 
 def kernel_language_info() -> dict:
-    """``language_info`` exactly as this interpreter's ipykernel reports it (kernel_info_reply)."""
-    try:
-        from ipykernel.ipkernel import IPythonKernel
+    """``language_info`` exactly as this interpreter's ipykernel reports it (kernel_info_reply).
 
-        return copy.deepcopy(IPythonKernel.language_info)
-    except ImportError:  # ipykernel's own values (ipykernel/ipkernel.py), for an environment without it
-        return {"name": "python", "version": sys.version.split()[0], "mimetype": "text/x-python",
-                "codemirror_mode": {"name": "ipython", "version": sys.version_info[0]},
-                "pygments_lexer": "ipython3", "nbconvert_exporter": "python", "file_extension": ".py"}
+    Written out rather than read from ``ipykernel.ipkernel``: importing that module loads
+    ipykernel's shell into a process that is no kernel (``chiiki-iot lab``, a test worker), and
+    libraries such as tqdm then think they run in a notebook. tests/test_workspace.py compares
+    these values with a real kernel's reply.
+    """
+    return {"name": "python", "version": sys.version.split()[0], "mimetype": "text/x-python",
+            "codemirror_mode": {"name": "ipython", "version": sys.version_info[0]},
+            "pygments_lexer": "ipython3", "nbconvert_exporter": "python", "file_extension": ".py"}
 
 
 def kernel_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
