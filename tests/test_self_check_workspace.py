@@ -8,7 +8,8 @@ In the learner's copy of the module, run in a real kernel:
   the Japanese hints it lists appear, as they do in nbgrader's feedback;
 
 and no file of the workspace, as prepared, holds a hidden test or an expected answer in plain text.
-Both runs share one kernel per module (the second run re-imports nothing).
+Both runs share one kernel per module: the whole notebook with the solution, then the answer and
+check cells again with the typical wrong answer (as a learner who goes back to change answers).
 """
 from __future__ import annotations
 
@@ -46,6 +47,12 @@ def typed_in(learner_nb, answers: dict[str, str]):
     return nb
 
 
+def is_graded(cell) -> bool:
+    """An answer cell or a check cell."""
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and (meta.get("solution") or meta.get("grade"))
+
+
 def is_check_cell(cell) -> bool:
     meta = cell.metadata.get("nbgrader", {})
     return cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
@@ -73,9 +80,11 @@ def learner_runs(request, tmp_path_factory):
     with client.setup_kernel():
         for i, cell in enumerate(solved.cells):
             client.execute_cell(cell, i)
+        # then, as a learner who goes back and changes answers: the answer and check cells again
         client.nb = wrong
         for i, cell in enumerate(wrong.cells):
-            client.execute_cell(cell, i)
+            if is_graded(cell) or "checks.self_check()" in cell.source:
+                client.execute_cell(cell, i)
     return module, as_prepared, spec, source, solved, wrong
 
 
