@@ -8,7 +8,8 @@
 Modules: ``connect`` (choosing the board), ``board`` (the ``Board`` API), ``transport``
 (the raw-REPL session), ``stream`` (sampling into pandas, CSV logger, live plot),
 ``scenario`` (what virtual sensors measure), ``virtual`` (the virtual kit), ``mqtt``
-(the embedded broker), ``magic`` (``%%board``), ``widgets`` (sliders), ``errors``, ``env``
+(the embedded broker), ``magic`` (``%%board``), ``widgets`` (sliders), ``microbit_view``
+(the micro:bit on the screen: live LEDs, buttons to press, sound, text), ``errors``, ``env``
 (the names of the ``CHIIKI_KIT_*`` environment variables).
 """
 from .board import Board

@@ -5,7 +5,8 @@
 
 Each move sets a ``Constant`` source; a program running on the board (``board.start``)
 sees it within 0.1 s of board time. Buttons (``button_a``...) become press buttons that
-hold the button down for 0.3 s.
+hold the button down for 0.3 s. ``set_world`` and ``press`` are the same moves without a
+widget (the board view ``microbit_view`` uses them too).
 """
 from __future__ import annotations
 
@@ -18,6 +19,25 @@ if TYPE_CHECKING:  # pragma: no cover
     from .board import Board
 
 
+PRESS_S = 0.3  # how long a press button holds the button down (board time)
+
+
+def set_world(board: "Board", **sources) -> None:
+    """Give the virtual board new sources now (what a slider move or a press does).
+
+    An idle board takes them in at once; a running program (``board.start``) sees them
+    at its next look at the world (within 0.1 s of board time).
+    """
+    board.kit.set_scenario(Scenario(**sources))
+    if not board.running:  # idle: the board takes it now; a running program polls for it
+        board.exec("import _world\n_world.reload()")
+
+
+def press(board: "Board", name: str) -> None:
+    """Press ``button_a``, ``button_b`` or ``touch_logo`` once, for ``PRESS_S`` seconds."""
+    set_world(board, **{name: Pulses(at=(0.0,), width=PRESS_S)})
+
+
 def sliders(board: "Board", names: Iterable[str] | None = None):
     """An ipywidgets box of sliders (and press buttons) for ``names`` (default: all)."""
     import ipywidgets as w
@@ -27,9 +47,7 @@ def sliders(board: "Board", names: Iterable[str] | None = None):
     kit = board.kit
 
     def apply(**sources) -> None:
-        kit.set_scenario(Scenario(**sources))
-        if not board.running:  # idle: the board takes it now; a running program polls for it
-            board.exec("import _world\n_world.reload()")
+        set_world(board, **sources)
 
     controls = []
     for name in names or QUANTITIES:
@@ -38,7 +56,7 @@ def sliders(board: "Board", names: Iterable[str] | None = None):
         q = QUANTITIES[name]
         if name.startswith("button_") or name == "touch_logo":
             b = w.Button(description=f"{q.label} を押す")
-            b.on_click(lambda _b, n=name: apply(**{n: Pulses(at=(0.0,), width=0.3)}))
+            b.on_click(lambda _b, n=name: press(board, n))
             controls.append(b)
             continue
         spec = kit.world.spec(name)

@@ -1,4 +1,6 @@
-"""``audio`` of a virtual micro:bit V2 (also ``microbit.audio``): what was played is kept."""
+"""``audio`` of a virtual micro:bit V2 (also ``microbit.audio``): what was played is kept,
+and written for the host's picture of the board (``_panel``)."""
+import _panel
 import time
 
 played = []
@@ -47,6 +49,10 @@ def play(source, wait=True, pin=None, return_pin=None):
     global _playing_until
     ms = getattr(source, "duration", 1000) if not isinstance(source, str) else 1000
     played.append(source)
+    if isinstance(source, str):
+        _panel.sound("sound", source, ms)
+    elif isinstance(source, SoundEffect):
+        _panel.sound("effect", [source.freq_start, source.freq_end], ms)
     _playing_until = time._now_us() + ms * 1000
     if wait:
         time.sleep_ms(ms)

@@ -1,4 +1,8 @@
-"""``music`` of a virtual micro:bit: notes take their time; ``played`` keeps (note, ms)."""
+"""``music`` of a virtual micro:bit: notes take their time; ``played`` keeps (note, ms).
+
+Each note (not a rest) and each pitch is also written for the host's picture of the board
+(``_panel``), which plays it in the browser."""
+import _panel
 import time
 
 DADADADUM = ["r4:2", "g", "g", "g", "eb:8", "r:2", "f", "f", "f", "d:8"]
@@ -45,12 +49,15 @@ def play(music, pin=None, wait=True, loop=False):
     for n in music:
         note, ms = _parse(n)
         played.append((note, ms))
+        if not note.startswith("r"):
+            _panel.sound("note", note, ms)
         if wait:
             time.sleep_ms(ms)
 
 
 def pitch(frequency, duration=-1, pin=None, wait=True):
     played.append((int(frequency), duration))
+    _panel.sound("pitch", int(frequency), duration)
     if wait and duration > 0:
         time.sleep_ms(duration)
 

@@ -12,6 +12,7 @@ A loop that only polls an input (``while not button_a.is_pressed(): pass``) spen
 import math
 
 import _hw
+import _panel
 import _world
 import time
 
@@ -206,13 +207,16 @@ Image.ALL_ARROWS = [getattr(Image, "ARROW_" + d) for d in ("N", "NE", "E", "SE",
 
 
 class _Display:
-    """The 5x5 LED display; ``history`` keeps what was shown (at most 200 entries)."""
+    """The 5x5 LED display; ``history`` keeps what was shown (at most 200 entries).
+
+    Every change is also written for the host's picture of the board (``_panel``)."""
 
     def __init__(self):
         self._img = Image()
         self._on = True
         self.text = ""
         self.history = []
+        _panel.leds(self._img, self._on)
 
     def _log(self, kind, what):
         self.history.append((kind, what))
@@ -225,9 +229,11 @@ class _Display:
         if isinstance(image, Image):
             self._img = image.copy()
             self._log("image", image.rows())
+            _panel.leds(self._img, self._on)
         elif isinstance(image, str):
             self.text = image
             self._log("text", image)
+            _panel.text("show", image, self._img, self._on)
             if wait:
                 sleep(delay * len(image))
         else:
@@ -242,23 +248,28 @@ class _Display:
         text = str(text)
         self.text = text
         self._log("scroll", text)
+        _panel.text("scroll", text, self._img, self._on)
         if wait:
             sleep(delay * (6 * len(text) + 5))
 
     def clear(self):
         self._img = Image()
+        _panel.leds(self._img, self._on)
 
     def get_pixel(self, x, y):
         return self._img.get_pixel(x, y)
 
     def set_pixel(self, x, y, value):
         self._img.set_pixel(x, y, value)
+        _panel.leds(self._img, self._on)
 
     def on(self):
         self._on = True
+        _panel.leds(self._img, self._on)
 
     def off(self):
         self._on = False
+        _panel.leds(self._img, self._on)
 
     def is_on(self):
         return self._on
@@ -315,6 +326,7 @@ class MicroBitPin:
         self.written = None  # last value written (digital 0/1, or ("analog", v))
         self._polled_at = -1
         self._pull = MicroBitPin.NO_PULL
+        self._since_touch = (0, 0)  # _world.mark() of the last was_touched()/get_touches()
         self._period_us = 20000
 
     def read_digital(self):
@@ -355,6 +367,19 @@ class MicroBitPin:
     def is_touched(self):
         _poll_cost(self)
         return self.name == "pin_logo" and _world.value("touch_logo") >= 0.5
+
+    def was_touched(self):
+        """Touched since the last question (the logo only: the world's ``touch_logo``)."""
+        return self.get_touches() > 0
+
+    def get_touches(self):
+        """How many touches since the last question (the logo only)."""
+        _poll_cost(self)
+        if self.name != "pin_logo":
+            return 0
+        n = _world.presses("touch_logo", self._since_touch)
+        self._since_touch = _world.mark()
+        return n
 
     def set_touch_mode(self, value):
         pass
