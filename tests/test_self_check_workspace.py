@@ -25,7 +25,7 @@ from nbclient import NotebookClient
 from chiiki_iot.checks import SELF_GRADED
 from chiiki_iot.checks.marks import NG, OK
 from chiiki_iot.curriculum.modules import courses_root, repo_root
-from chiiki_iot.curriculum.workspace import module_dir, prepare
+from chiiki_iot.curriculum.workspace import CLUB_DIR, module_dir, prepare
 
 from conftest import MODULES, module_ids
 from test_nbgrader_round_trip import outputs_text, secret_lines
@@ -128,9 +128,9 @@ def test_no_hidden_test_or_expected_answer_is_readable_in_the_workspace(learner_
                                                                   *courses_root().glob("*.md")])
     secrets = {s for s in secret_lines(source) if s not in published}
     assert secrets
-    # its own folder, the keys, the start page and reading pages (another module's notebook may well
-    # hold a line such as `continue` that this module's solution has too)
-    others = [module_dir(Path(), m) for m in MODULES if m != module]
+    # its own folder, the keys, the start page and reading pages (another module's or a club session's
+    # notebook may well hold a line such as `continue` that this module's solution has too)
+    others = [module_dir(Path(), m) for m in MODULES if m != module] + [Path("courses", CLUB_DIR)]
     mine = {name: data for name, data in as_prepared.items() if not any(name.is_relative_to(o) for o in others)}
     leaks = [(name, s) for name, data in mine.items() for s in secrets if s.encode("utf-8") in data]
     assert not leaks, f"{module.assignment_id}: readable in the workspace: {leaks[:5]}"

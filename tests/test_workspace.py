@@ -138,3 +138,23 @@ def test_every_relative_link_in_the_workspace_resolves_inside_it(tmp_path):
     start = (ws / start_page.FILE_NAME).read_text(encoding="utf-8")
     for m in MODULES:
         assert start_page.link(start_page.module_path(m)) in start and m.metadata["title"] in start
+
+
+def test_the_club_sessions_are_placed_and_a_childs_work_is_kept(tmp_path):
+    """The ICT club's sessions reach the workspace as they are (nothing is hidden from children), are
+    listed on the start page, and a session a child changed is neither overwritten nor offered again."""
+    club = REPO / "courses" / "ict_club"
+    sessions = sorted(club.glob("*/*.ipynb"))
+    assert sessions, "no club session"
+    prepare(tmp_path, MODULES[:1])
+    placed = tmp_path / "courses" / "ict_club" / sessions[0].relative_to(club)
+    assert placed.exists() and (placed.parent / "mentor_notes.md").exists()
+    page = (tmp_path / start_page.FILE_NAME).read_text(encoding="utf-8")
+    title = json.loads(sessions[0].read_text(encoding="utf-8"))["metadata"]["chiiki_club"]["title"]
+    assert title in page and start_page.link(placed.relative_to(tmp_path).as_posix()) in page
+    nb = nbformat.read(placed, as_version=4)
+    nb.cells[0].source += "\nわたしの なまえ: たろう"
+    nbformat.write(nb, placed)
+    report = prepare(tmp_path, MODULES[:1])
+    assert "たろう" in placed.read_text(encoding="utf-8")
+    assert not [p for p in report.updated_beside if "ict_club" in p.parts], report.updated_beside

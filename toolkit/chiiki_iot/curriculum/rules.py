@@ -34,6 +34,9 @@ objective-map       ``metadata.chiiki_iot.objective_map`` says which learning
                     no graded question assesses.
 ==================  ===========================================================
 
+A notebook with ``metadata.chiiki_club`` is a 地域ICTクラブ session (``courses/ict_club/``): it is
+checked against the club's own rules instead (``curriculum.club``; no grading, furigana, text forms).
+
 ``check_notebook(path)`` returns the errors; ``check_notebook(path, warnings=True)``
 adds the warnings (``Violation.severity == "warning"``), which ``chiiki-iot
 check-notebooks`` prints as 注意 without failing.
@@ -120,6 +123,10 @@ def check_notebook(path: Path | str, *, warnings: bool = False) -> list[Violatio
         nb = nbformat.read(path, as_version=4)
     except Exception as e:  # not JSON, not a notebook
         return [Violation(name, "format", f"ノートブックとして読めません: {e}")]
+    if "chiiki_club" in nb.metadata:  # a 地域ICTクラブ session: its own rules, no grading (curriculum.club)
+        from .club import check_session
+
+        return check_session(path, nb, warnings=warnings)
     out: list[Violation] = []
 
     def bad(rule: str, message: str, severity: str = "error") -> None:

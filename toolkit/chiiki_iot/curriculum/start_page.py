@@ -35,6 +35,24 @@ def _title(module: Module) -> str:
         return module.name
 
 
+def club_sessions(present: set[str]) -> list[tuple[str, str]]:
+    """(path, title) of the ICT club sessions among the workspace paths ``present``."""
+    import json
+
+    from .modules import courses_root
+
+    out = []
+    for path in sorted(p for p in present if p.startswith("courses/ict_club/") and p.endswith(".ipynb")
+                       and p.count("/") == 3 and not p.endswith(".new.ipynb")):
+        source = courses_root().parent / path
+        try:
+            title = json.loads(source.read_text(encoding="utf-8"))["metadata"]["chiiki_club"]["title"]
+        except (OSError, ValueError, KeyError):
+            title = PurePosixPath(path).stem
+        out.append((path, title))
+    return out
+
+
 def render(modules: list[Module], present: set[str]) -> str:
     """The page's Markdown. ``present``: the workspace paths that exist (only those are linked)."""
     def ref(path: str, text: str) -> str:
@@ -93,6 +111,10 @@ def render(modules: list[Module], present: set[str]) -> str:
         lines += ["", f"### {COURSE_NAMES.get(course, course)}", ""]
         for m in (m for m in modules if m.course == course):
             lines.append(f"- {ref(module_path(m), m.name[:2] + ' ' + _title(m))}")
+    club = club_sessions(present)
+    if club:
+        lines += ["", "### 地域ICTクラブ（子どもと大人がいっしょに。メンターといっしょに進めます）", ""]
+        lines += [f"- {ref(path, PurePosixPath(path).stem[:2] + ' ' + title)}" for path, title in club]
     lines += ["", "---", "",
               "このページは、学習用フォルダを準備するたびに作り直されます。メモは自分のノートブックに書いてください。", ""]
     return "\n".join(lines)

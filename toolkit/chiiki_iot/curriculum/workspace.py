@@ -8,6 +8,8 @@ notebooks' relative links work unchanged::
         はじめに.md                      the start page (curriculum.start_page), opened at start
         courses/<course>/<module>/      released notebooks and data: the learner's work
         courses/yougoshu.md, ...        glossary and cheat sheet (READING_PAGES)
+        courses/ict_club/               the ICT club's sessions, mentor notes and handouts (as they are:
+                                        children get no score, nothing is hidden)
         hardware_kits/                  bills of materials, wiring, flashing guides
         .chiiki_iot/selfcheck/          each module's self-check key (hidden tests, model answers;
                                         compressed, see checks.answer_key)
@@ -42,6 +44,8 @@ COURSES_DIR = "courses"
 HARDWARE_DIR = "hardware_kits"
 # pages of courses/ a learner reads beside the modules (the curriculum map README.md is for trainers)
 READING_PAGES = ("yougoshu.md", "hayamihyou.md")
+# the ICT club's sessions: not nbgrader assignments (no scores, nothing hidden), placed as they are
+CLUB_DIR = "ict_club"
 SKIP_PARTS = {".ipynb_checkpoints", "__pycache__"}
 # JupyterLab's "Run All" does not stop at an error in a cell with this tag (nor does nbval)
 RUN_ON_TAG = "raises-exception"
@@ -130,6 +134,7 @@ def prepare(workspace: Path, modules: list[Module] | None = None) -> PrepareRepo
                     _copy_release(release, module_dir(workspace, m), report)
                     state[m.assignment_id] = _fingerprint(m)
                 write_key(m, release, workspace)  # right-or-wrong for a learner alone (checks.answer_key)
+    _place_club(workspace, state, report)
     _refresh_reading(workspace)
     _write_start_page(workspace, modules)
     state_path.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -173,8 +178,14 @@ def _same_content(target: Path, release: bytes, suffix: str) -> bool:
 
 
 def _copy_release(release: Path, dest: Path, report: PrepareReport) -> None:
-    for f in sorted(p for p in release.rglob("*") if p.is_file()):
-        target = dest / f.relative_to(release)
+    _place(sorted(p for p in release.rglob("*") if p.is_file()), release, dest, report)
+
+
+def _place(files: list[Path], base: Path, dest: Path, report: PrepareReport) -> None:
+    """Put ``files`` (under ``base``) into ``dest`` as learner files: added when missing, kept when the
+    learner's copy holds the same, otherwise the new version beside it (``*.new.*``)."""
+    for f in files:
+        target = dest / f.relative_to(base)
         target.parent.mkdir(parents=True, exist_ok=True)
         content = _released_bytes(f)
         if not target.exists():
@@ -186,6 +197,29 @@ def _copy_release(release: Path, dest: Path, report: PrepareReport) -> None:
             beside = target.with_name(target.stem + ".new" + target.suffix)
             beside.write_bytes(content)
             report.updated_beside.append(beside)
+
+
+def _club_files() -> list[Path]:
+    """The ICT club track's files (sessions, mentor notes, handouts), not what running them wrote."""
+    club = courses_root() / CLUB_DIR
+    if not club.is_dir():
+        return []
+    return sorted(f for f in club.rglob("*")
+                  if f.is_file() and not (SKIP_PARTS | {"output"}) & set(f.relative_to(club).parts))
+
+
+def _place_club(workspace: Path, state: dict, report: PrepareReport) -> None:
+    """The club sessions, into ``courses/ict_club/`` of the workspace, when they changed since the last time."""
+    files = _club_files()
+    if not files:
+        return
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.relative_to(courses_root()).as_posix().encode())
+        h.update(_file_digest(f))
+    if state.get(CLUB_DIR) != h.hexdigest():
+        _place(files, courses_root() / CLUB_DIR, workspace / COURSES_DIR / CLUB_DIR, report)
+        state[CLUB_DIR] = h.hexdigest()
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
