@@ -3,14 +3,14 @@ the real MicroPython virtual micro:bit; the widget shows the code, tries it, and
 to a new cell; cards that are not a program yet get a friendly message, never a traceback."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from chiiki_iot.kit import Constant, Pulses
 from chiiki_iot.kit.cards import CARDS, CardError, Rule, Program, card_builder, from_cards, try_program
+from chiiki_iot.kit.microbit_view import MicrobitView
 from chiiki_iot.kit.trial import image_name, run_program
-from kit_fixtures import ipython, make_board, make_kit  # noqa: F401
+from kit_fixtures import FAILURE_BOUND_S, ipython, make_board, make_kit  # noqa: F401
 
 A_HEART = [("ボタンAがおされたら", None), ("ハートをひょうじ", None)]
 
@@ -95,9 +95,13 @@ def test_the_widget_runs_the_program_on_a_board_it_is_given(make_board):
     board = make_board("microbit_v2")
     b = card_builder(board, cards=A_HEART)
     board.scenario(button_a=Pulses(at=[0.0], width=0.3))  # pressed as the program starts
-    b.buttons["run"].click()
-    assert board.running and "とめる" in b.message
-    time.sleep(1.0)  # speed 0: board time runs far ahead
+    view = MicrobitView(board, sound=False)  # the LEDs as the child sees them, read while the program runs
+    try:
+        b.buttons["run"].click()
+        assert board.running and "とめる" in b.message
+        assert view.wait_for(lambda s: s.lit > 0, timeout=FAILURE_BOUND_S), "the heart never reached the LEDs"
+    finally:
+        view.close()
     b.buttons["stop"].click()
     assert not board.running and "とめました" in b.message
     assert board.eval("[k for k, w in display.history]") == ["image"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from chiiki_iot.kit.microbit_view import BoardState, MicrobitView, describe_leds, describe_sound, SoundEvent
+from chiiki_iot.kit import club
+from chiiki_iot.kit.microbit_view import (BoardState, MicrobitView, SoundEvent, describe_leds, describe_sound,
+                                          pressed_words, read_shown)
 from kit_fixtures import FAILURE_BOUND_S, make_board, make_kit  # noqa: F401
 
 HEART = ["09090", "99999", "99999", "09990", "00900"]
@@ -25,14 +27,14 @@ def test_button_a_on_the_view_reaches_was_pressed_and_get_presses(make_board):
         assert b.eval("button_a.was_pressed()") is True
         assert b.eval("button_a.get_presses()") == 1
         assert b.eval("button_a.was_pressed()") is False
-        assert "ボタンAが押されました" in view.text
+        assert "ボタンA を おしました" in view.text
         view.button_b.click()
         assert b.eval("button_b.is_pressed()") is True
         assert b.eval("button_b.get_presses()") == 1
         view.logo.click()
         assert b.eval("pin_logo.is_touched()") is True
         assert b.eval("pin_logo.was_touched()") is True
-        assert "ロゴにさわりました" in view.text
+        assert "ロゴに さわりました" in view.text
     finally:
         view.close()
 
@@ -64,24 +66,24 @@ def test_leds_and_their_text_match_display_after_each_step(make_board):
     b = make_board()
     view = MicrobitView(b)
     try:
-        assert describe_leds(view.state) == "LED: ぜんぶ消えています"
+        assert describe_leds(view.state) == "LED: ぜんぶ きえています"
         b.exec("from microbit import *\ndisplay.show(Image.HEART)")
         state = view.refresh()
         assert state.rows() == HEART == _display_rows(b)
-        assert "LED: ハートの形（16個が光っています）" in view.text
+        assert "LED: ハートの形です（25こ のうち 16こ が ついています）" in view.text
         assert "○●○●○\n●●●●●" in view.text  # the rows for a screen reader
         assert view.leds_html.value.count("background:#ff3030") == 16  # lit LEDs, full red
         b.exec("display.set_pixel(0, 0, 4)\ndisplay.set_pixel(2, 1, 0)")
         state = view.refresh()
         assert state.rows() == _display_rows(b) == ["49090", "99099", "99999", "09990", "00900"]
-        assert view.text.splitlines()[:2] == ["LED: 16個が光っています", "◐●○●○"]
+        assert view.text.splitlines()[:2] == ["LED: 25こ のうち 16こ が ついています", "◐●○●○"]
         # a real board is read with board.eval: the same state
         assert MicrobitView(b, source="eval").state == state
         b.exec("display.scroll('Hi')")
         view.refresh()
-        assert view.text.startswith("LED: 文字「Hi」を流しています")
+        assert view.text.startswith("LED: 文字「Hi」を 流しています")
         b.exec("display.off()")
-        assert view.refresh().on is False and view.text.startswith("LED: 画面がオフです")
+        assert view.refresh().on is False and view.text.startswith("LED: 画面が オフです")
     finally:
         view.close()
 
@@ -98,7 +100,7 @@ def test_a_running_programs_display_and_sound_reach_the_view(make_board):
         assert view.wait_for(lambda s: s.rows() == HEART and s.sounds, FAILURE_BOUND_S)
         assert seen.is_set()
         assert b.running
-        assert view.wait_for(lambda s: "音: ド（262Hz）" in view.last_event, FAILURE_BOUND_S)
+        assert view.wait_for(lambda s: "音: 1こ 鳴りました → ド（262Hz） 0.1秒" == view.last_event, FAILURE_BOUND_S)
         assert view.audio.value[:4] == b"RIFF"  # a WAV for the browser
     finally:
         b.stop()
@@ -147,7 +149,49 @@ def test_closing_the_view_or_the_board_stops_its_polling(make_board):
 
 
 def test_text_forms():
-    assert describe_sound(SoundEvent(1, "note", "c4", 500)) == "音: ド（262Hz）"
-    assert describe_sound(SoundEvent(1, "pitch", 880, 500)) == "音: 高いラ（880Hz）"
+    assert describe_sound(SoundEvent(1, "note", "c4", 500)) == "音: ド（c4） 0.5秒"
+    assert describe_sound(SoundEvent(1, "pitch", 880, 500)) == "音: 高いラ（880Hz） 0.5秒"
+    assert describe_sound(SoundEvent(1, "pitch", 450, -1)) == "音: 450Hz の音"
     assert describe_sound(SoundEvent(1, "sound", "happy", 1000)) == "音: うれしい音"
-    assert describe_leds(BoardState(on=False)) == "LED: 画面がオフです"
+    assert describe_leds(BoardState(on=False)) == "LED: 画面が オフです"
+    assert pressed_words("a") == "ボタンA を おしました"
+    assert pressed_words("B", 3) == "ボタンB を 3回 おしました"
+    assert pressed_words("logo", 2) == "ロゴに 2回 さわりました"
+
+
+def test_read_shown_gives_what_was_shown_and_played_since_the_last_look(make_board):
+    b = make_board()
+    b.exec("from microbit import *\nimport music\ndisplay.scroll('Hi')\nmusic.play(['c4:4', 'r'])\n"
+           "audio.play(Sound.HAPPY)")
+    first = read_shown(b)
+    assert first.texts == (("scroll", "Hi"),)
+    assert [(s.kind, s.a, s.ms) for s in first.sounds] == [("note", "c4", 500), ("note", "r", 500),
+                                                          ("sound", "happy", None)]
+    b.exec("display.show('OK')\nmusic.pitch(440, 200)")
+    again = read_shown(b, first.mark)
+    assert again.texts == (("show", "OK"),) and [(s.kind, s.a) for s in again.sounds] == [("pitch", 440)]
+    assert read_shown(b, again.mark) == type(again)(mark=again.mark)  # nothing new
+
+
+def test_the_club_helpers_say_the_board_in_the_views_words(make_board, capsys):
+    """``kit.club`` (the ICT club notebooks) and the board view read and word the board the same way."""
+    b = make_board()
+    view = MicrobitView(b)
+    try:
+        club.run(b, "display.scroll('Hi')\ndisplay.show(Image.HAPPY)\nmusic.play('c4:4')")
+        said = capsys.readouterr().out.splitlines()
+        state = view.refresh()
+        assert said == ["【ボードのようす】", describe_leds(state), *view.text.splitlines()[1:6],
+                        "文字: 「Hi」を 流しました（2文字）", "音: 1こ 鳴りました → ド（c4） 0.5秒"]
+        assert said[1] == "LED: にこにこの顔の形です（25こ のうち 7こ が ついています）"
+        assert club.lit(b) == state.lit == 7
+        club.tell(b)
+        assert capsys.readouterr().out.splitlines()[-1] == "音: 新しく 鳴った音は ありません"
+        club.press(b, "A", times=3)
+        assert capsys.readouterr().out == "（ボタンA を 3回 おしました）\n"
+        assert b.eval("button_a.get_presses()") == 3
+        club.set_sensor(b, light=800, temperature=30)
+        club.set_sensor(b, light=100)
+        assert b.eval("(display.read_light_level(), temperature())") == (25, 30)
+    finally:
+        view.close()

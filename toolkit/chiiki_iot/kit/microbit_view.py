@@ -14,8 +14,9 @@
   ``display.read_light_level()``, ``temperature()``) the way the sliders of
   ``widgets`` do;
 * every state also as short Japanese text for a screen reader (``view.text``: the LEDs in
-  words and as 5 rows of ●○, and the last event such as 「ボタンAが押されました」 or
-  「音: ド（262Hz）」);
+  words and as 5 rows of ●○, and the last event such as 「ボタンA を おしました」 or
+  「音: 1こ 鳴りました → ド（c4） 0.5秒」; the ICT club's ``kit.club`` says the board in the
+  same words);
 * sound: what the board plays (``music``, ``audio``) is played in the browser (a WAV made
   here, in an ``Audio`` widget).
 
@@ -139,6 +140,39 @@ def read_by_eval(board: "Board") -> BoardState | None:
     return BoardState(_leds_from(pixels), bool(on))
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What a virtual micro:bit showed and played since an earlier look (``read_shown``)."""
+
+    texts: tuple[tuple[str, str], ...] = ()  # (``"show"`` or ``"scroll"``, the text)
+    sounds: tuple[SoundEvent, ...] = ()  # ``music`` first, then ``audio``
+    mark: tuple[int, int, int] = (0, 0, 0)  # give it to the next ``read_shown``
+
+
+EVAL_SHOWN_COUNTS = ("(lambda d, m, a: (len(d.history), len(m.played), len(a.played)))"
+                     "(__import__('microbit').display, __import__('music'), __import__('audio'))")
+EVAL_SHOWN = ("(lambda d, m, a: ([(k, w) for k, w in d.history[{0}:] if k != 'image'], m.played[{1}:],"
+              " [s if isinstance(s, str) else [s.freq_start, s.freq_end, s.duration] for s in a.played[{2}:]]))"
+              "(__import__('microbit').display, __import__('music'), __import__('audio'))")
+
+
+def read_shown(board: "Board", since: tuple[int, int, int] = (0, 0, 0)) -> Shown:
+    """The texts a virtual micro:bit showed or scrolled (``display.history``) and the sounds it
+    played (``music.played``, ``audio.played``) after ``since``, the ``mark`` of an earlier
+    ``Shown`` (all of them for a board that was reset since). Asked over the REPL: idle boards only.
+    """
+    counts = tuple(board.eval(EVAL_SHOWN_COUNTS))
+    if any(n < s for n, s in zip(counts, since)):
+        since = (0, 0, 0)  # the board was reset: its lists started again
+    texts, notes, effects = board.eval(EVAL_SHOWN.format(*since))
+    sounds = [SoundEvent(0, "pitch" if isinstance(a, (int, float)) else "note", a, ms) for a, ms in notes]
+    sounds += [SoundEvent(0, "sound", e) if isinstance(e, str) else SoundEvent(0, "effect", e[:2], e[2])
+               for e in effects]
+    numbered = tuple(SoundEvent(sum(since[1:]) + i, s.kind, s.a, s.ms) for i, s in enumerate(sounds, 1))
+    kinds = {"text": "show"}  # ``display.history`` says "text" for a text shown
+    return Shown(tuple((kinds.get(k, k), str(t)) for k, t in texts), numbered, counts)
+
+
 # ---------------------------------------------------------------------------- words
 
 def _device_images() -> dict[str, str]:
@@ -151,7 +185,7 @@ def _device_images() -> dict[str, str]:
 
 
 IMAGE_WORDS = {
-    "HEART": "ハート", "HEART_SMALL": "小さいハート", "HAPPY": "にっこりした顔", "SMILE": "わらった口",
+    "HEART": "ハート", "HEART_SMALL": "小さいハート", "HAPPY": "にこにこの顔", "SMILE": "わらった口",
     "SAD": "かなしい顔", "CONFUSED": "こまった顔", "ANGRY": "おこった顔", "ASLEEP": "ねている顔",
     "SURPRISED": "びっくりした顔", "SILLY": "ふざけた顔", "FABULOUS": "サングラスの顔", "MEH": "つまらない顔",
     "YES": "チェック（はい）", "NO": "バツ（いいえ）", "SQUARE": "四角", "SQUARE_SMALL": "小さい四角",
@@ -183,26 +217,39 @@ def rows_text(state: BoardState) -> list[str]:
 
 
 def describe_leds(state: BoardState) -> str:
-    """One short sentence a screen reader reads.
+    """One short sentence a screen reader reads (simple words, spaced for a 9-year-old).
 
     >>> heart = BoardState(_leds_from(int(c) for c in "0909099999999990999000900"))
     >>> describe_leds(heart)
-    'LED: ハートの形（16個が光っています）'
+    'LED: ハートの形です（25こ のうち 16こ が ついています）'
     >>> rows_text(heart)[:2]
     ['○●○●○', '●●●●●']
+    >>> describe_leds(BoardState())
+    'LED: ぜんぶ きえています'
     >>> describe_leds(BoardState(text="Hi", text_kind="scroll"))
-    'LED: 文字「Hi」を流しています'
+    'LED: 文字「Hi」を 流しています'
     """
     if not state.on:
-        return "LED: 画面がオフです"
+        return "LED: 画面が オフです"
     if state.text is not None:
-        verb = "流しています" if state.text_kind == "scroll" else "出しています"
-        return f"LED: 文字「{state.text}」を{verb}"
+        return f"LED: 文字「{state.text}」を {TEXT_VERBS.get(state.text_kind, TEXT_VERBS['show'])[0]}"
     if state.lit == 0:
-        return "LED: ぜんぶ消えています"
+        return "LED: ぜんぶ きえています"
     name = image_name(state)
-    count = "ぜんぶ光っています" if state.lit == 25 else f"{state.lit}個が光っています"
-    return f"LED: {name}の形（{count}）" if name else f"LED: {count}"
+    count = "25こ ぜんぶ ついています" if state.lit == 25 else f"25こ のうち {state.lit}こ が ついています"
+    return f"LED: {name}の形です（{count}）" if name else f"LED: {count}"
+
+
+TEXT_VERBS = {"show": ("出しています", "出しました"), "scroll": ("流しています", "流しました")}
+
+
+def describe_text(kind: str, text: str) -> str:
+    """A text the board showed (``kind`` ``"show"``) or scrolled (``"scroll"``), said afterwards.
+
+    >>> describe_text("scroll", "Hi")
+    '文字: 「Hi」を 流しました（2文字）'
+    """
+    return f"文字: 「{text}」を {TEXT_VERBS.get(kind, TEXT_VERBS['show'])[1]}（{len(text)}文字）"
 
 
 NOTE_WORDS = ["ド", "ド♯", "レ", "レ♯", "ミ", "ファ", "ファ♯", "ソ", "ソ♯", "ラ", "ラ♯", "シ"]
@@ -264,30 +311,45 @@ def sound_hz(sound: SoundEvent) -> tuple[float, float] | None:
 
 
 def describe_sound(sound: SoundEvent) -> str:
-    """The sound in words, for a screen reader.
+    """The sound in words, for a screen reader: a note by its name in the program, a pitch by
+    its Hz, then how long it lasts.
 
     >>> describe_sound(SoundEvent(1, "note", "c4", 500))
-    '音: ド（262Hz）'
+    '音: ド（c4） 0.5秒'
     >>> describe_sound(SoundEvent(2, "pitch", 880, 200))
-    '音: 高いラ（880Hz）'
-    >>> describe_sound(SoundEvent(3, "sound", "happy"))
+    '音: 高いラ（880Hz） 0.2秒'
+    >>> describe_sound(SoundEvent(3, "pitch", 450, 1000))
+    '音: 450Hz の音 1秒'
+    >>> describe_sound(SoundEvent(4, "note", "r4", 250))
+    '音: 休み 0.25秒'
+    >>> describe_sound(SoundEvent(5, "sound", "happy"))
     '音: うれしい音'
     """
     if sound.kind == "sound":
         return f"音: {SOUND_WORDS.get(str(sound.a), str(sound.a))}"
     hz = sound_hz(sound)
     if hz is None:
-        return "音: （休み）"
-    if sound.kind == "effect":
-        return f"音: {round(hz[0])}Hz から {round(hz[1])}Hz へ変わる音"
-    word = note_word(hz[0])
-    return f"音: {word}（{round(hz[0])}Hz）" if word else f"音: {round(hz[0])}Hz"
+        words = "休み"
+    elif sound.kind == "effect":
+        words = f"{round(hz[0])}Hz から {round(hz[1])}Hz へ 変わる音"
+    else:
+        word = note_word(hz[0])
+        named = sound.a if sound.kind == "note" else f"{round(hz[0])}Hz"
+        words = f"{word}（{named}）" if word else f"{named} の音"
+    ms = sound.ms
+    return f"音: {words} {ms / 1000:g}秒" if isinstance(ms, (int, float)) and ms > 0 else f"音: {words}"
 
 
-def describe_sounds(sounds, most: int = 5) -> str:
-    """Several sounds in a row: 「音: ド（262Hz） → ミ（330Hz） → ソ（392Hz）」 (the last ``most``)."""
-    words = [describe_sound(s).removeprefix("音: ") for s in list(sounds)[-most:]]
-    return "音: " + " → ".join(words)
+def describe_sounds(sounds, most: int = 12) -> str:
+    """Several sounds in one line, the first ``most`` named.
+
+    >>> describe_sounds([SoundEvent(1, "note", "c4", 500), SoundEvent(2, "note", "e4", 500)])
+    '音: 2こ 鳴りました → ド（c4） 0.5秒、ミ（e4） 0.5秒'
+    """
+    sounds = list(sounds)
+    words = [describe_sound(s).removeprefix("音: ") for s in sounds[:most]]
+    more = f" …ほか {len(sounds) - most}こ" if len(sounds) > most else ""
+    return f"音: {len(sounds)}こ 鳴りました → " + "、".join(words) + more
 
 
 # ---------------------------------------------------------------------------- sound
@@ -588,11 +650,9 @@ class MicrobitView(w.VBox):
 
     def press(self, which: str) -> None:
         """Press ``"a"``, ``"b"`` or ``"logo"`` (what the buttons on the screen do)."""
-        name, word = {"a": ("button_a", "ボタンAが押されました"), "b": ("button_b", "ボタンBが押されました"),
-                      "logo": ("touch_logo", "ロゴにさわりました")}[which]
         self._need_kit()
-        press(self._board, name)
-        self._event(word)
+        press(self._board, BUTTONS[which][0])
+        self._event(pressed_words(which))
 
     def _need_kit(self) -> None:
         if self._board.kit is None:
@@ -664,6 +724,16 @@ class MicrobitView(w.VBox):
             f"<div style='font-family:monospace;font-size:1.2em;letter-spacing:0.2em' "
             f"aria-label='LEDの列'>{rows}</div>"
             f"<div>{_escape(self.last_event)}</div></div>")
+
+
+BUTTONS = {"a": ("button_a", "ボタンA"), "b": ("button_b", "ボタンB"), "logo": ("touch_logo", "ロゴ")}
+
+
+def pressed_words(which: str, times: int = 1) -> str:
+    """「ボタンA を おしました」, 「ボタンB を 3回 おしました」, 「ロゴに さわりました」."""
+    what = BUTTONS[which.lower()][1]
+    again = f"{times}回 " if times != 1 else ""
+    return f"{what}に {again}さわりました" if which.lower() == "logo" else f"{what} を {again}おしました"
 
 
 def tilt_words(x: int, y: int) -> str:

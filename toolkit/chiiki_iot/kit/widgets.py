@@ -33,9 +33,11 @@ def set_world(board: "Board", **sources) -> None:
         board.exec("import _world\n_world.reload()")
 
 
-def press(board: "Board", name: str) -> None:
-    """Press ``button_a``, ``button_b`` or ``touch_logo`` once, for ``PRESS_S`` seconds."""
-    set_world(board, **{name: Pulses(at=(0.0,), width=PRESS_S)})
+def press(board: "Board", name: str, times: int = 1) -> float:
+    """Press ``button_a``, ``button_b`` or ``touch_logo`` ``times`` times, each for ``PRESS_S``
+    seconds with as long a pause between; returns how long (board seconds) the presses take."""
+    set_world(board, **{name: Pulses(at=tuple(2 * PRESS_S * i for i in range(times)), width=PRESS_S)})
+    return 2 * PRESS_S * times
 
 
 def sliders(board: "Board", names: Iterable[str] | None = None):
