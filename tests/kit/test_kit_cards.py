@@ -111,7 +111,9 @@ def test_the_widget_runs_the_program_on_a_board_it_is_given(make_board):
 def test_continue_in_code_puts_the_code_into_the_next_cell(ipython):
     b = card_builder(cards=A_HEART)
     b.buttons["code"].click()
-    assert ipython.rl_next_input == b.code == from_cards(A_HEART).to_micropython()
+    assert b.code == from_cards(A_HEART).to_micropython()
+    assert ipython.rl_next_input == "%%board\n" + b.code  # the new cell runs on the board
+    assert "board" in ipython.magics_manager.magics["cell"]
     assert "新しい セル" in b.message
 
 
@@ -133,3 +135,4 @@ def test_cards_that_are_not_a_program_yet_say_what_to_choose_next(ipython):
     b2 = card_builder(cards=[])
     b2.add("heart")
     assert "まえに「いつ」の カード" in b2.message and "まえに「いつ」" in b2.code_view.value
+

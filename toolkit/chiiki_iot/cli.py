@@ -13,6 +13,7 @@ The command of 地域IoTアカデミー (regional IoT academy).
   chiiki-iot lab                 学習用フォルダで JupyterLab を開く / open JupyterLab on the learner workspace
   chiiki-iot lab --trainer       講師用: courses/ を解答つきで開く / trainers: open courses/ with solutions
   chiiki-iot check-notebooks     ノートブックの約束ごとを確かめる / check notebook conventions
+  chiiki-iot club-handouts       ICTクラブの印刷用プリント（HTML）を作る / printable ICT club handouts
   chiiki-iot class --help        講師用: クラスの運営（配布・採点・成績）/ trainers: run a class
 """
 
@@ -43,6 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="ノートブックの約束ごとを確かめます。\nCheck notebooks against the curriculum conventions.")
     check.add_argument("paths", nargs="*", type=Path,
                        help="ノートブックまたはフォルダ（既定: courses/）/ notebooks or folders (default: courses/)")
+
+    handouts = sub.add_parser(
+        "club-handouts",
+        help="ICTクラブのセッションを印刷用のプリント（A4 の HTML）にします / printable handouts of the ICT club sessions",
+        description="地域ICTクラブの各セッションを、印刷用のプリント（A4・大きな文字・ふりがなつきの HTML）にします。\n"
+                    "ブラウザで index.html を開いて印刷します（Ctrl + P）。\n"
+                    "Write one printable A4 HTML page per ICT club session, and an index.html.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    handouts.add_argument("--out", type=Path, default=Path("handouts_print"), metavar="DIR",
+                          help="書き出すフォルダ（既定: 今のフォルダの handouts_print/）/ output folder "
+                               "(default: handouts_print/ in the current folder)")
 
     from .classroom.commands import add_parser as add_class_parser
 
@@ -75,6 +87,16 @@ def _check_notebooks(paths: list[Path]) -> int:
     return 1 if problems else 0
 
 
+def _club_handouts(out: Path) -> int:
+    from .curriculum.club_handouts import write_handouts
+
+    written = write_handouts(out)
+    for page in written[:-1]:
+        print(page)
+    print(f"{len(written) - 1} セッションのプリントを書き出しました。ブラウザで開いて印刷します: {written[-1]}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "lab":
@@ -84,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                    open_browser=not args.no_browser, courses=args.courses)
     if args.command == "check-notebooks":
         return _check_notebooks(args.paths)
+    if args.command == "club-handouts":
+        return _club_handouts(args.out)
     if args.command == "class":
         from .classroom.commands import run as run_class
 

@@ -517,9 +517,12 @@ class CardBuilder:
         shell = get_ipython()
         if shell is None:
             return self._say("ノートブックの 中で つかってね。コードは 右に あります。")
-        shell.set_next_input(code, replace=False)
-        return self._say("コードを 新しい セルに 入れます。セルが 見えないときは、つぎの セルを 実行（Shift + Enter）"
-                         "してみてね。コードを かえて、実行して みよう。")
+        # %%board: the new cell runs on the board (the PC's Python has no microbit module)
+        shell.extension_manager.load_extension("chiiki_iot.kit")
+        shell.set_next_input(BOARD_CELL + code, replace=False)
+        return self._say("コードを 新しい セルに 入れます（1行目の %%board は「ボードで うごかす」の しるし）。"
+                         "セルが 見えないときは、つぎの セルを 実行（Shift + Enter）してみてね。"
+                         "コードを かえて、実行すると ボードで うごきます。")
 
     # ------------------------------------------------------------ showing
     def _click(self, name: str) -> None:
@@ -573,6 +576,9 @@ class CardBuilder:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+BOARD_CELL = "%%board\n"
 
 
 def card_builder(board: "Board | None" = None, cards: Iterable = ()) -> CardBuilder:
