@@ -8,6 +8,10 @@ listed under ``feedback`` must be on the page.
 The trainer: ``chiiki-iot lab --trainer`` opens ``courses/`` itself; opening a course notebook,
 starting its kernel and letting JupyterLab autosave must change no file under ``courses/``.
 
+A child with a screen reader: from the start page, the keyboard alone (Tab to the 地域ICTクラブ
+session's link, Enter, then Shift+Enter cell by cell) runs club session 01 through みせあう; what
+the board shows must be in the accessibility tree as text (「LED: ハートの形…」 and the ●○ rows).
+
 Debian's Chromium (``/usr/bin/chromium``), which ``./academy test`` installs; Playwright never
 downloads a browser here. Without Chromium the tests are skipped, except in CI (``CI`` set),
 where they fail. On a failure, a screenshot goes to the test's tmp dir and its path is printed.
@@ -40,6 +44,7 @@ import pytest
 import yaml
 
 from chiiki_iot.curriculum.modules import courses_root
+from chiiki_iot.curriculum.start_page import FILE_NAME as START_PAGE
 
 from conftest import MODULES, REPO
 
@@ -51,6 +56,12 @@ CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable
 TIMEOUT_MS = 120_000  # one wait on a loaded two-core machine; every wait is for an event
 FIRST_MODULE = "00_hajimete_no_jupyter"
 FALLBACK_MODULE = "01_shoraizo_mondai_kadai"
+CLUB_SESSION = "01_hajimete_no_led.ipynb"  # the first 地域ICTクラブ session
+# the board in words as the club helpers print it, matched in an aria snapshot (lines joined by spaces;
+# written without ": ", which the snapshot's YAML would take for a mapping): after any board change,
+# and after micro:bit's Image.HEART
+BOARD_IN_WORDS = re.compile(r"【ボードのようす】\s+LED:\s.*?(?:[●○◐]{5}\s+){4}[●○◐]{5}")
+HEART_IN_WORDS = re.compile(r"LED:\sハートの形です.*?○●○●○\s+●●●●●\s+●●●●●\s+○●●●○\s+○○●○○")
 # the URL with its token, in whatever message chiiki-iot lab wraps it
 URL = re.compile(r"https?://(?:localhost|127\.0\.0\.1):(\d+)/lab[^\s?]*\?(?:\S*&)?token=([0-9A-Za-z]+)")
 # settings a test lab reads instead of the user's (JUPYTERLAB_SETTINGS_DIR): autosave every
@@ -406,3 +417,68 @@ def trainer_flow(page, lab, module):
             saved.append(page.wait_for_event("response", is_save).status)
         assert all(200 <= status < 300 for status in saved), f"saving the course notebook failed: {saved}"
     expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute("data-status", "idle")
+
+
+def test_a_child_with_a_screen_reader_runs_a_club_session_with_the_keyboard_alone(start_lab, page, tmp_path):
+    workspace = tmp_path / "workspace"
+    lab = start_lab("--workspace", str(workspace))
+    with screenshot_on_failure(page, tmp_path):
+        keyboard_club_flow(page, lab, workspace)
+
+
+def keyboard_club_flow(page, lab, workspace):
+    """No mouse: Tab and Enter on the start page, Shift+Enter in the notebook; checked as a screen reader reads it."""
+    from playwright.sync_api import expect
+
+    path = lab.find(CLUB_SESSION)
+    session = nbformat.read(workspace / path, as_version=4)
+    # the core of the session: up to the 発展 levels (those are for children who finish early)
+    end = next(i for i, c in enumerate(session.cells)
+               if c.cell_type == "markdown" and c.source.lstrip().startswith("## もっとやってみよう"))
+    code = [i for i in range(end) if session.cells[i].cell_type == "code"]
+    told = [i for i in code if re.match(r"\s*(run|tell)\(board", session.cells[i].source)]
+    heart = next(i for i in told if "display.show(Image.HEART)" in session.cells[i].source)
+
+    page.goto(lab.url(START_PAGE))  # the URL chiiki-iot lab prints
+    # the start page lists the session as a link (by its accessible name: what a screen reader says)
+    link = page.get_by_role("link", name=f"{path.split('/')[-2][:2]} {session.metadata['chiiki_club']['title']}",
+                            exact=True)
+    expect(link).to_be_visible()
+    for _ in range(page.get_by_role("link").count() + 40):  # every link of the page, and JupyterLab's own stops
+        page.keyboard.press("Tab")
+        if link.evaluate("e => e === document.activeElement"):
+            break
+    expect(link, "Tab never reached the session's link on the start page").to_be_focused()
+    page.keyboard.press("Enter")
+
+    panel = page.locator(".jp-NotebookPanel").filter(has=page.locator(".jp-Notebook")).first
+    expect(page.locator(".lm-TabBar-tab.jp-mod-current").filter(has_text=CLUB_SESSION)).to_be_visible()
+    expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute("data-status", "idle")
+    cells = panel.locator(".jp-Notebook .jp-Cell")
+    expect(cells).to_have_count(len(session.cells))
+    # the keys go to the notebook: it has the focus (command mode)
+    expect(panel.locator(".jp-Notebook:focus-within"), "the opened session does not have the keyboard focus"
+           ).to_have_count(1)
+
+    for i in range(end):  # Shift+Enter runs the current cell and moves on, as the session's cover says
+        expect(cells.nth(i)).to_have_class(re.compile(r"\bjp-mod-active\b"))
+        page.keyboard.press("Shift+Enter")
+        if i in code:  # a child waits for the answer before the next cell
+            expect(cells.nth(i).locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"))
+    expect(cells.nth(end)).to_have_class(re.compile(r"\bjp-mod-active\b"))
+
+    # text_content: cells scrolled out of view are not rendered (content-visibility), so they have no innerText
+    counts = [int(re.search(r"\d+", cells.nth(i).locator(".jp-InputPrompt").text_content()).group())
+              for i in code]
+    assert counts == sorted(set(counts)), f"the code cells did not run once each, in order: {counts}"
+    outputs = panel.locator(".jp-Notebook .jp-OutputArea-output")
+    expect(outputs.and_(page.locator('[data-mime-type="application/vnd.jupyter.stderr"]'))).to_have_count(0)
+    expect(panel.locator(".jp-Notebook .jp-OutputArea").filter(has_text="うまく 動きませんでした")).to_have_count(0)
+
+    # the accessibility tree (what a screen reader reads) has the board in words under each cell that changed it
+    for i in told:
+        expect(cells.nth(i).locator(".jp-OutputArea"),
+               f"cell {i} ({session.cells[i].source.strip()[:40]}…) does not say the board in words"
+               ).to_match_aria_snapshot(f"- text: /{BOARD_IN_WORDS.pattern}/")
+    expect(cells.nth(heart).locator(".jp-OutputArea"), "after the heart, a screen reader does not hear the heart"
+           ).to_match_aria_snapshot(f"- text: /{HEART_IN_WORDS.pattern}/")
