@@ -38,6 +38,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .headings import section_problems
 from .modules import KITS
 
 CLUB_KEY = "chiiki_club"
@@ -160,14 +161,10 @@ def check_session(path: Path | str, nb=None, *, warnings: bool = False) -> list:
 
     headings = [visible_text(line[3:]).strip() for c in markdown for line in c.source.splitlines()
                 if line.startswith("## ")]
-    positions = []
-    for section in SECTIONS:
-        found = [i for i, h in enumerate(headings) if section in h]
-        if not found:
-            bad("sections", f"「## {section}…」の見出しがありません（{' → '.join(SECTIONS)}）")
-        else:
-            positions.append(found[0])
-    if positions != sorted(positions):
+    missing, misordered = section_problems(headings, SECTIONS)
+    for section in missing:
+        bad("sections", f"「## {section}…」の見出しがありません（{' → '.join(SECTIONS)}）")
+    if misordered:
         bad("sections", f"見出しの順番は {' → '.join(SECTIONS)} にしてください")
     subheads = [visible_text(line[4:]) for c in markdown for line in c.source.splitlines() if line.startswith("### ")]
     for level in (1, 2, 3):

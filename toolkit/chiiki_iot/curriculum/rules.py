@@ -49,6 +49,7 @@ from pathlib import Path
 
 import nbformat
 
+from .headings import section_problems
 from .modules import AUDIENCES, KITS
 
 REQUIRED_META = ("title", "objectives", "keypoints", "minutes", "audiences", "kit", "prerequisites", "sources")
@@ -171,14 +172,10 @@ def check_notebook(path: Path | str, *, warnings: bool = False) -> list[Violatio
 
     headings = [line[3:].strip() for c in cells if c.cell_type == "markdown"
                 for line in c.source.splitlines() if line.startswith("## ")]
-    positions = []
-    for section in SECTIONS:
-        found = [i for i, h in enumerate(headings) if section in h]
-        if not found:
-            bad("sections", f"「## …{section}」の見出しがありません（導入→解説→例題→演習→まとめ→出典）")
-        else:
-            positions.append(found[0])
-    if positions != sorted(positions):
+    missing, misordered = section_problems(headings, SECTIONS)
+    for section in missing:
+        bad("sections", f"「## …{section}」の見出しがありません（導入→解説→例題→演習→まとめ→出典）")
+    if misordered:
         bad("sections", "見出しの順番は 導入→解説→例題→演習→まとめ→出典 にしてください")
     summary = "\n".join(c.source for c in cells if c.cell_type == "markdown" and "まとめ" in c.source)
     for kp in meta.get("keypoints") or []:
