@@ -3,7 +3,7 @@
 ``/usr/bin/chromium`` (``./academy test`` installs it as root); Playwright drives it through
 ``executable_path`` and never downloads a browser here. Without Chromium the tests are skipped,
 except in CI (``CI`` set), where they fail with a message saying how it should have got there.
-The same rule as tests/test_browser_learner.py (whose constants these are).
+Used by tests/test_browser_learner.py and tests/test_club_handouts.py.
 
     from chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium, skip_without_chromium
     pytestmark = skip_without_chromium     # a whole module; or @skip_without_chromium on one test

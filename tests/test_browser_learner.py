@@ -46,13 +46,9 @@ import yaml
 from chiiki_iot.curriculum.modules import courses_root
 from chiiki_iot.curriculum.start_page import FILE_NAME as START_PAGE
 
+from chromium import CHROMIUM_ARGS, require_chromium, skip_without_chromium
 from conftest import MODULES, REPO
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# As root Chromium needs --no-sandbox (Playwright adds it); this machine's network is closed, so
-# nothing in the background may try to reach out.
-CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 120_000  # one wait on a loaded two-core machine; every wait is for an event
 FIRST_MODULE = "00_hajimete_no_jupyter"
 FALLBACK_MODULE = "01_shoraizo_mondai_kadai"
@@ -71,10 +67,7 @@ SETTINGS = {
     "@jupyterlab/apputils-extension/notification": {"checkForUpdates": False, "fetchNews": "false"},
 }
 
-if CHROMIUM is None and not os.environ.get("CI"):
-    pytestmark = pytest.mark.skip(
-        reason="Chromium がありません（./academy test を root で実行すると入ります。"
-               "手で入れるには: sudo apt-get install --no-install-recommends chromium fonts-ipaexfont-gothic）")
+pytestmark = skip_without_chromium  # skipped only with no Chromium and no CI (tests/chromium.py)
 
 
 # ---------------------------------------------------------------------------------- the module
@@ -230,16 +223,12 @@ def start_lab(tmp_path):
 # ---------------------------------------------------------------------------------- the browser
 @pytest.fixture(scope="module")
 def browser():
-    if CHROMIUM is None:  # reached only in CI: elsewhere the module is skipped
-        pytest.fail("CI にはブラウザのテスト用の Chromium（/usr/bin/chromium）が必要です。./academy test が root で "
-                    "apt-get install chromium をするはずでした。その出力を確かめてください。"
-                    " / CI needs Debian's chromium for the browser test; ./academy test installs it as root.",
-                    pytrace=False)
+    chromium_path = require_chromium()  # in CI without Chromium: fails, saying how it should have got there
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
     with stop_signals_unwind(), sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        chromium = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
