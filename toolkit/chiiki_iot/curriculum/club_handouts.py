@@ -3,16 +3,19 @@
 ``write_handouts(dest)`` reads each session notebook of ``courses/ict_club/`` and writes
 ``dest/NN_romaji.html`` (plus ``dest/index.html``), ready to print on A4 from any browser
 (``chiiki-iot club-handouts``). A page holds, in the notebook's order: the cover (title, what
-the child makes, time, things to use), then one printed page or more per ``##`` section —
-the warm-up, the steps (つくる), みせあう, the 発展 levels — each code cell as a large code box,
-and last the 「メンターのかたへ」 box (声かけ・つまずき・ペア) with the sources (出典) under it.
+the child makes, time, things to use), then the ``##`` sections — the warm-up, the steps
+(つくる) and みせあう running on from the cover, then 「もっとやってみよう」 (the 発展 levels) on a
+new page — each code cell as a large code box, and last, on a page of its own, the
+「メンターのかたへ」 box (声かけ・つまずき・ペア) with the sources (出典) under it.
 
 The Markdown is rendered by ``mistune`` (CommonMark, raw HTML kept), so the notebooks' own
 HTML — ``<ruby>漢字<rt>かんじ</rt></ruby>`` furigana and the large-type ``<div style=…>`` — is
 printed as written. The pages carry no JavaScript: ``<script>`` elements, ``on…=`` handlers
 and ``javascript:`` links are dropped, and a Content-Security-Policy forbids scripts anyway.
 The print CSS sets large type (body 16pt, the notebooks' ``1.3em`` blocks about 21pt, code
-17pt), black on white, and a page break before every section. Links to files beside the
+17pt) at a 1.5 line height, black on white, and page breaks only before the 発展 levels and before the mentor box,
+so a session prints on a few A4 sheets (a heading is kept with what follows it, a code box is
+never split). Links to files beside the
 notebooks (the tactile LED board) are rewritten relative to ``dest``.
 """
 from __future__ import annotations
@@ -34,33 +37,36 @@ SECTION_CLASSES = dict(zip(SECTIONS, ("warmup", "make", "show", "levels", "mento
 SOURCES_HEADING = re.compile(r"^###\s*出典")
 
 CSS = """\
-@page { size: A4; margin: 15mm 15mm 16mm; }
+@page { size: A4; margin: 12mm 13mm 13mm; }
 html { font-size: 16pt; }
 body {
   font-family: "IPAexGothic", "IPAGothic", "Noto Sans CJK JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN",
     "Yu Gothic", "Meiryo", sans-serif;
-  font-size: 16pt; line-height: 1.8; color: #000; background: #fff; margin: 0;
+  font-size: 16pt; line-height: 1.5; color: #000; background: #fff; margin: 0;
 }
-h1 { font-size: 30pt; line-height: 1.4; margin: 0 0 10pt; padding-bottom: 6pt; border-bottom: 4pt solid #000; }
-h2 { font-size: 24pt; line-height: 1.4; margin: 0 0 10pt; padding-left: 10pt; border-left: 12pt solid #000;
+h1 { font-size: 30pt; line-height: 1.3; margin: 0 0 8pt; padding-bottom: 4pt; border-bottom: 4pt solid #000; }
+h2 { font-size: 24pt; line-height: 1.3; margin: 0 0 6pt; padding-left: 10pt; border-left: 12pt solid #000;
      break-after: avoid; }
-h3 { font-size: 20pt; line-height: 1.5; margin: 14pt 0 6pt; break-after: avoid; }
+h3 { font-size: 20pt; line-height: 1.3; margin: 10pt 0 2pt; break-after: avoid; }
+p { margin: 4pt 0 6pt; }
+ul, ol { margin: 4pt 0 6pt; }
 p, li { orphans: 2; widows: 2; }
 rt { font-size: 0.6em; }
 a { color: #000; text-decoration: underline; }
 strong { font-weight: bold; }
-section.part { break-before: page; }
+section.part { margin-top: 18pt; }
+section.part.levels, section.part.mentor { break-before: page; margin-top: 0; }
 pre, pre.code {
   font-family: "Noto Sans Mono CJK JP", "IPAGothic", "DejaVu Sans Mono", "Liberation Mono", monospace;
-  font-size: 17pt; line-height: 1.5; color: #000; background: #fff;
-  border: 3pt solid #000; border-radius: 6pt; padding: 10pt 12pt; margin: 10pt 0 16pt;
+  font-size: 17pt; line-height: 1.4; color: #000; background: #fff;
+  border: 3pt solid #000; border-radius: 6pt; padding: 6pt 10pt; margin: 6pt 0 10pt;
   white-space: pre-wrap; overflow-wrap: anywhere; break-inside: avoid;
 }
 pre code { font-size: 1em; border: none; padding: 0; }
 code { font-family: "Noto Sans Mono CJK JP", "IPAGothic", "DejaVu Sans Mono", monospace; font-size: 1em;
        border: 1pt solid #000; border-radius: 3pt; padding: 0 3pt; }
-.code-label { font-size: 16pt; font-weight: bold; margin: 14pt 0 0; break-after: avoid; }
-.code-label + pre { margin-top: 4pt; }
+.code-label { font-size: 16pt; font-weight: bold; margin: 8pt 0 0; break-after: avoid; }
+.code-label + pre { margin-top: 2pt; }
 aside.mentor-box { border: 5pt double #000; border-radius: 8pt; padding: 4pt 14pt 10pt; margin-top: 6pt; }
 aside.mentor-box h2 { border-left: none; padding-left: 0; }
 aside.mentor-box .for-whom { font-weight: bold; margin: 0; }
@@ -69,7 +75,11 @@ table { border-collapse: collapse; margin: 8pt 0; }
 th, td { border: 1.5pt solid #000; padding: 4pt 8pt; text-align: left; vertical-align: top; }
 img, svg { max-width: 100%; }
 .facts { margin: 8pt 0 12pt; }
-footer { margin-top: 18pt; padding-top: 6pt; border-top: 2pt solid #000; font-size: 16pt; }
+footer { margin-top: 12pt; padding-top: 6pt; border-top: 2pt solid #000; font-size: 16pt; }
+@media print {
+  /* the notebooks' large-type blocks keep their size; at their 1.9 line height a session needs a third more sheets */
+  div[style*="line-height"] { line-height: 1.5 !important; }
+}
 @media screen {
   body { max-width: 190mm; margin: 0 auto; padding: 10mm; }
   section.part { margin-top: 14mm; padding-top: 8mm; border-top: 2pt dashed #000; }
@@ -264,7 +274,7 @@ def index_html(pages: list[tuple[Path, Path]], dest: Path | str = ".") -> str:
     handouts = _relink('<a href="handouts/README.md">', courses_root() / "ict_club", dest)
     body = (
         "<h1>地域ICTクラブ ― セッションの プリント</h1>\n"
-        "<p>ブラウザで ひらいて 印刷します（Ctrl + P、用紙は A4）。セクションごとに ページが かわります。"
+        "<p>ブラウザで ひらいて 印刷します（Ctrl + P、用紙は A4）。「もっとやってみよう」と「メンターのかたへ」から ページが かわります。"
         "さいごの ページは「メンターのかたへ」です（おとなの メンター用）。</p>\n"
         f"<p>目の 見えにくい 子の ための さわってわかる LED の 図と 点訳用テキストは、{handouts}"
         "courses/ict_club/handouts/</a> に あります。</p>\n"
