@@ -2,7 +2,7 @@
 
 ``/usr/bin/chromium`` (``./academy test`` installs it as root); Playwright drives it through
 ``executable_path`` and never downloads a browser here. Without Chromium the tests are skipped,
-except in CI (``CI`` set), where they fail with a message saying how it should have got there.
+except in CI (``CI`` set), where they fail (the rule of ``debian_programs``).
 Used by tests/test_browser_learner.py and tests/test_club_handouts.py.
 
     from chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium, skip_without_chromium
@@ -10,30 +10,15 @@ Used by tests/test_browser_learner.py and tests/test_club_handouts.py.
 """
 from __future__ import annotations
 
-import os
-import shutil
+from debian_programs import DebianProgram
 
-import pytest
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+_PROGRAM = DebianProgram("chromium", "chromium fonts-ipaexfont-gothic", "ブラウザのテスト")
+CHROMIUM = _PROGRAM.path
 # As root Chromium needs --no-sandbox (Playwright adds it); this machine's network is closed, so
 # nothing in the background may try to reach out.
 CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
-SKIP_REASON = ("Chromium がありません（./academy test を root で実行すると入ります。"
-               "手で入れるには: sudo apt-get install --no-install-recommends chromium fonts-ipaexfont-gothic）")
-CI_FAILURE = ("CI にはブラウザのテスト用の Chromium（/usr/bin/chromium）が必要です。./academy test が root で "
-              "apt-get install chromium をするはずでした。その出力を確かめてください。"
-              " / CI needs Debian's chromium for the browser test; ./academy test installs it as root.")
-
-
 # skip when there is no Chromium, except in CI (there ``require_chromium`` fails the test)
-skip_without_chromium = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason=SKIP_REASON)
-
-
-def require_chromium() -> str:
-    """The Chromium path; in CI without Chromium (elsewhere the module is skipped), the test fails."""
-    if CHROMIUM is None:
-        pytest.fail(CI_FAILURE, pytrace=False)
-    return CHROMIUM
+skip_without_chromium = _PROGRAM.skip_unless_present
+require_chromium = _PROGRAM.require

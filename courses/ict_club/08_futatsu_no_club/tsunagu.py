@@ -3,8 +3,10 @@
 micro:bit には Wi-Fi がないので、クラブの パソコンが micro:bit の値を読んで MQTT ブローカーへ送ります
 （パソコンが「ゆうびん屋さん」、ブローカーが「ゆうびん局」）。1台のパソコンで2つのクラブのまねをするときは、
 このファイルがブローカー（chiiki_iot.kit.mqtt の組み込みブローカー）を起動し、``owari()`` で止めます。
-本当に2つのクラブでつなぐときは、両方のパソコンで ``CHIIKI_MQTT_HOST`` に同じブローカーを指定します
-（そのブローカーは起動も停止もしません）。
+本当に2つのクラブでつなぐときは、両方のパソコンで ``CHIIKI_MQTT_HOST`` にブローカーを指定します
+（そのブローカーは起動も停止もしません）: 2つのクラブで同じブローカーを使うか、それぞれのクラブの
+ブローカー（mosquitto）を ``broker_shima.conf`` と ``broker_hondo.conf`` のように「ブリッジ」でつなぎます。
+相手のクラブの知らせは ``matsu("hondo")`` で待てます。
 
 >>> net = Tsunagu()                  # doctest: +SKIP
 >>> net.okuru(board, "shima")        # doctest: +SKIP
@@ -28,11 +30,11 @@ NAMAE = {"shima": "しまの クラブ", "hondo": "ほんどの クラブ"}
 class Tsunagu:
     """MQTT で2つのクラブをつなぐ: ブローカー・受け取る係・送る係。"""
 
-    def __init__(self, timeout: float = 5.0):
+    def __init__(self, timeout: float = 5.0, broker: mqtt.BrokerSettings | None = None):
         import paho.mqtt.client as paho
 
         self.timeout = timeout
-        self.settings = mqtt.settings_from_env()
+        self.settings = broker or mqtt.settings_from_env()
         self._broker = None
         if self.settings is None:                       # 教室のブローカーがなければ、このパソコンの中に起動
             self._broker = mqtt.EmbeddedBroker()
@@ -46,7 +48,13 @@ class Tsunagu:
         self._client.on_message = self._uketoru
         subscribed = threading.Event()
         self._client.on_subscribe = lambda *a: subscribed.set()
-        self._client.connect(self.settings.host, self.settings.port)
+        try:
+            self._client.connect(self.settings.host, self.settings.port)
+        except OSError as e:
+            self.owari(quiet=True)
+            raise ConnectionError(
+                f"{self.settings} に つながりません（{e}）。ブローカーが 動いているか、"
+                "CHIIKI_MQTT_HOST の アドレスが 正しいか、メンターに 見てもらってください。") from None
         self._client.subscribe(TOPIC.format(club="+"))
         self._client.loop_start()
         if not subscribed.wait(timeout):
@@ -76,6 +84,16 @@ class Tsunagu:
             self._new.wait_for(lambda: len(self.todoita) > mae, timeout=self.timeout)
         print(f"おくりました: {TOPIC.format(club=club)} ← {json.dumps(data, ensure_ascii=False)}")
         return data
+
+    def matsu(self, club: str, timeout: float = 30.0):
+        """``club`` からの知らせが とどくまで待ち、その温度を返す（2つのクラブで本当につなぐとき）。"""
+        with self._new:
+            ok = self._new.wait_for(lambda: self.saigo(club) is not None, timeout=timeout)
+        if not ok:
+            raise TimeoutError(f"{NAMAE.get(club, club)}の 知らせが {timeout:g}秒 待っても とどきません。"
+                               "相手の クラブは 送りましたか？ メンターに ブローカーの つながりを 見てもらってください。")
+        print(f"とどきました: {NAMAE.get(club, club)} {self.saigo(club):g}ど")
+        return self.saigo(club)
 
     def saigo(self, club: str):
         """``club`` から最後にとどいた温度（まだなければ None）。"""
@@ -124,11 +142,12 @@ class Tsunagu:
         plt.show()
         self.yomu()
 
-    def owari(self) -> None:
+    def owari(self, quiet: bool = False) -> None:
         """受け取りを止め、このパソコンで起動したブローカーも止める。"""
         self._client.disconnect()
         self._client.loop_stop()
         if self._broker is not None:
             self._broker.stop()
             self._broker = None
-        print("おわりました。MQTT の つながりを とじました。")
+        if not quiet:
+            print("おわりました。MQTT の つながりを とじました。")
