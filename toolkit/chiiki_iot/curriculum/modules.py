@@ -16,12 +16,18 @@ The notebook metadata key ``chiiki_iot`` holds the facts the front matter shows:
      "minutes": {"teaching": 30, "exercises": 40},
      "audiences": ["municipal", "self_study"], "kit": ["none"],
      "prerequisites": [...], "sources": [...],
+     "requires": ["logical_thinking/01_shoraizo_mondai_kadai"],
      "objective_map": {"q1_bunrui": [1], "q5_jibun_no_chiiki": [1, 2, 4]}}
+
+``requires``: the modules to take before this one (``"course/NN_name"``; ``[]`` for module 00
+only), the machine-readable form of ``prerequisites``; the workshop timetables of the curriculum
+map are checked against it (``curriculum.workshop``).
 
 ``objective_map``: graded question (the id in ``checks("...")`` for autograded answers,
 the grade_id for manually graded ones) -> the numbers of the objectives it assesses
 (1 = first objective); the per-objective grades of ``chiiki-iot class export`` use it and
-the ``objective-map`` rule (``curriculum.rules``) checks it.
+the ``objective-map`` rule (``curriculum.rules``) checks it: every graded question assesses an
+objective and every objective is assessed.
 """
 from __future__ import annotations
 

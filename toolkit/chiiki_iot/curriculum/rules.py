@@ -28,10 +28,21 @@ objective-map       ``metadata.chiiki_iot.objective_map`` says which learning
                     objectives each graded question assesses: every graded
                     question (the id in ``checks("...")`` for autograded answers,
                     the grade_id for manually graded ones) and only those, each
-                    with valid objective numbers (1 = first objective).
-                    *Warnings* (reported, not failing): a question mapped to
-                    ``[]`` (it assesses none of the objectives) and an objective
-                    no graded question assesses.
+                    with valid objective numbers (1 = first objective); every
+                    question assesses at least one objective and every objective
+                    is assessed by at least one question.
+requires            ``metadata.chiiki_iot.requires`` lists the modules to take
+                    before this one (``"course/NN_name"``, may be empty); the
+                    workshop timetables (``curriculum.workshop``) are checked
+                    against it
+licence             the first cell carries ``LICENCE_NOTE`` (content CC BY 4.0,
+                    code MIT)
+rubric-list         a 採点基準 is a list, one point per line (not items run
+                    together with ／), courses/STYLE.md
+desu-masu           a paragraph of prose (not a list, table, quote or heading) does
+                    not mix です・ます sentences with plain ones (…た。 …だ。 …である。)
+wording             no word of ``WORDING`` (表記ゆれ and words a municipal office
+                    does not use, courses/STYLE.md) in any cell or in the metadata
 ==================  ===========================================================
 
 A notebook with ``metadata.chiiki_club`` is a 地域ICTクラブ session (``courses/ict_club/``): it is
@@ -50,12 +61,29 @@ from pathlib import Path
 import nbformat
 
 from .headings import section_problems
-from .modules import AUDIENCES, KITS
+from .modules import AUDIENCES, KITS, courses_root
 
 REQUIRED_META = ("title", "objectives", "keypoints", "minutes", "audiences", "kit", "prerequisites", "sources")
 SECTIONS = ("導入", "解説", "例題", "演習", "まとめ", "出典")
 FRONT_MATTER = ("学習目標", "所要時間", "前提", "使うもの")
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+REQUIRES_REF = re.compile(r"^(logical_thinking|sensors|open_data)/\d{2}_[a-z0-9_]+$")
+
+# The licence line every module notebook carries in its first cell (README.md: ライセンス).
+LICENCE_NOTE = ("> 📄 ライセンス: この教材の文章と図は [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/deed.ja)、"
+                "コードは [MIT](https://opensource.org/license/mit) です（引用した資料とデータは、それぞれの出典の条件に従います）。")
+
+# 表記ゆれ and words a municipal reader trips on: pattern -> (what was written, what to write).
+# courses/STYLE.md (用語と表記) explains each; the 地域ICTクラブ sessions (children's wording) are not checked.
+WORDING: dict[str, tuple[str, str]] = {
+    r"持ち主": ("持ち主", "所管課（データや業務を所管する課）"),
+    r"見張": ("見張り・見張る", "監視・監視する"),
+    r"とび値|飛び値": ("とび値", "外れ値"),
+    r"損益分岐": ("損益分岐点", "判断が変わる値（スイッチング値）"),
+    r"何でツリー|「何で」|・何で[ をの]": ("何でツリー・「何で」（「なんで」と読まれます）", "要素分解ツリー・「要素分解」"),
+    r"まちが": ("まちがい・まちがえる", "間違い・間違える"),
+    r"(?<![たま])ちが(?=[いうっわえ])": ("ちがい・ちがう", "違い・違う"),
+}
 
 
 QUESTION_ID = re.compile(r"""checks\(\s*["']([^"']+)["']""")
@@ -240,8 +268,98 @@ def check_notebook(path: Path | str, *, warnings: bool = False) -> list[Violatio
             elif any(not ln.startswith((" ", "\t")) for ln in body[1:]):
                 bad("hidden-wrapped", f"セル {i + 1}: 隠しテストの全行を 'with checks.grading(...)' の中に入れてください")
 
+    _check_requires(path, meta, bad)
+    if first is not None and LICENCE_NOTE not in first.source:
+        bad("licence", f"最初のセルにライセンスの1行がありません。表紙の用語集のリンクの下に、次の1行をそのまま入れてください: {LICENCE_NOTE}")
+    _check_wording(nb, bad)
     _check_objective_map(nb, meta, bad)
     return out if warnings else [v for v in out if not v.is_warning]
+
+
+def _check_requires(path: Path, meta: dict, bad) -> None:
+    """``requires``: the modules to take before this one, as ``"course/NN_name"``."""
+    if "requires" not in meta:
+        bad("requires", "chiiki_iot.requires がありません。先に学ぶモジュールを "
+                        "[\"logical_thinking/01_shoraizo_mondai_kadai\"] の形で書いてください（なければ []）。")
+        return
+    requires = meta["requires"]
+    if not isinstance(requires, list):
+        bad("requires", f"chiiki_iot.requires はリストにしてください（今は {type(requires).__name__}）")
+        return
+    courses = courses_root()   # the repo's modules, also for a copy of a notebook elsewhere
+    own = f"{path.resolve().parent.parent.name}/{path.resolve().parent.name}"
+    for ref in requires:
+        if not isinstance(ref, str) or not REQUIRES_REF.match(ref):
+            bad("requires", f"requires の {ref!r} は \"コース/NN_名前\"（例: \"logical_thinking/01_shoraizo_mondai_kadai\"）にしてください")
+        elif not (courses / ref).is_dir():
+            bad("requires", f"requires の {ref} というモジュールのフォルダがありません")
+        elif ref == own:
+            bad("requires", f"requires に自分自身（{ref}）があります")
+
+
+def wording_problems(text: str) -> list[tuple[str, str, str]]:
+    """The words of ``WORDING`` found in ``text``: (found, written form, preferred form).
+
+    >>> wording_problems("外れ値を所管課に返します。")
+    []
+    >>> [w[2] for w in wording_problems("とび値を持ち主に返します。値がちがいます。")]
+    ['所管課（データや業務を所管する課）', '外れ値', '違い・違う']
+    """
+    found = []
+    for pattern, (written, preferred) in WORDING.items():
+        for m in re.finditer(pattern, text):
+            found.append((text[max(0, m.start() - 8):m.end() + 8].replace("\n", " "), written, preferred))
+    return found
+
+
+_POLITE_END = re.compile(r"(ます|ません|です|でした|ました|ましょう|ください|でしょう|ますか|ですか|ませんか|ましょうか)$")
+_PLAIN_END = re.compile(r"(る|た|だ|ない|である|ず|つ|しまう)$")
+
+
+def mixed_style_sentences(markdown: str) -> list[str]:
+    r"""Plain-style sentences (…た。 …だ。) in a prose paragraph that otherwise uses です・ます.
+
+    Lists, tables, quotes and headings are left alone (a list item may end in a noun or in plain
+    style), and so is text inside 「」 and （）, which quotes or explains.
+
+    >>> mixed_style_sentences("水は足りていた。田が乾いてしまいます。")
+    ['水は足りていた']
+    >>> mixed_style_sentences("- 水は足りていた。\n\n田が乾いてしまいます。「足りていた。」と言います。")
+    []
+    """
+    found = []
+    for paragraph in re.split(r"\n\s*\n", markdown):
+        lines = [ln for ln in paragraph.splitlines()
+                 if ln.strip() and not re.match(r"\s*([|#>$]|[-*+] |\d+\. |[a-z]\. |```)", ln)]
+        text = " ".join(lines).replace("**", "")
+        previous = None
+        while previous != text:
+            previous = text
+            text = re.sub(r"「[^「」]*」|『[^『』]*』|（[^（）]*）|`[^`]*`", "", text)
+        sentences = [s.strip() for s in text.split("。")[:-1] if s.strip()]
+        polite = [s for s in sentences if _POLITE_END.search(s)]
+        plain = [s for s in sentences if not _POLITE_END.search(s) and _PLAIN_END.search(s)]
+        if polite and plain:
+            found += plain
+    return found
+
+
+def _check_wording(nb, bad) -> None:
+    """``wording``: the 表記 of courses/STYLE.md in every cell and in the metadata the map shows."""
+    meta = nb.metadata.get("chiiki_iot") or {}
+    texts = [(f"セル {i + 1}", c.source) for i, c in enumerate(nb.cells)]
+    texts += [("metadata", str({k: meta.get(k) for k in ("title", "objectives", "keypoints", "prerequisites")}))]
+    for i, c in enumerate(nb.cells):
+        if c.cell_type == "markdown" and re.search(r"採点基準[^\n]*（\d+点）[^\n]*／", c.source):
+            bad("rubric-list", f"セル {i + 1}: 採点基準は「／」でつながず、1行に1つの観点の箇条書き（- …（1点））にしてください"
+                               "（courses/STYLE.md）")
+        if c.cell_type == "markdown" and "BEGIN SOLUTION" not in c.source:
+            for sentence in mixed_style_sentences(c.source):
+                bad("desu-masu", f"セル {i + 1}: です・ます の段落に「…{sentence[-30:]}。」があります。"
+                                 "段落の中は です・ます にそろえてください（courses/STYLE.md）")
+    for where, text in texts:
+        for context, written, preferred in wording_problems(text):
+            bad("wording", f"{where}: 「{written}」ではなく「{preferred}」と書きます（courses/STYLE.md）: …{context}…")
 
 
 def _check_objective_map(nb, meta: dict, bad) -> None:
@@ -285,14 +403,12 @@ def _check_objective_map(nb, meta: dict, bad) -> None:
             bad("objective-map", f"objective_map の \"{q}\" に同じ番号が2回あります（{numbers}）。1回ずつにしてください。")
         elif not numbers:
             bad("objective-map", f"問題 \"{q}\" はどの学習目標も測っていません（objective_map が []）。学習目標別の成績では"
-                                 "「（学習目標の対応なし）」に入ります。測る学習目標の番号を書くか、問題か学習目標を見直してください。",
-                "warning")
+                                 "「（学習目標の対応なし）」に入ります。測る学習目標の番号を書くか、問題か学習目標を見直してください。")
         assessed |= {x for x in numbers if isinstance(x, int) and not isinstance(x, bool)}
     for i, text in enumerate(objectives, start=1):
         if i not in assessed:
             bad("objective-map", f"学習目標 {i}「{text}」を測る採点の問題がありません（学習目標別の成績に出ません）。"
-                                 f"この目標を測る問題の objective_map に {i} を加えるか、この目標を測る演習を加えてください。",
-                "warning")
+                                 f"この目標を測る問題の objective_map に {i} を加えるか、この目標を測る演習を加えてください。")
 
 
 def _rubric_just_before(cells, i: int) -> bool:
