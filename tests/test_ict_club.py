@@ -153,6 +153,14 @@ def test_a_mentor_box_without_pairing_is_reported(tmp_path):
     assert rules == {"sections"} and "ペア" in text
 
 
+def test_a_session_without_the_licence_line_is_reported(tmp_path):
+    path, nb = _copy(tmp_path)
+    for cell in nb.cells:
+        cell.source = cell.source.replace(club.CLUB_LICENCE_NOTE, "")
+    rules, text = _rules(path, nb)
+    assert rules == {"licence"} and "CC BY 4.0" in text
+
+
 def test_missing_mentor_notes_are_reported(tmp_path):
     path, nb = _copy(tmp_path, mentor_notes=False)
     assert _rules(path, nb)[0] == {"mentor-notes"}

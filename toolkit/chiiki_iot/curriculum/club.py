@@ -25,6 +25,8 @@ code-length         a code cell has at most 5 lines
 text-form           a cell that changes the board (``board.exec``, ``%%board``,
                     ``board.scenario``) also calls ``tell(board)`` (``run`` does it)
 mentor-notes        ``mentor_notes.md`` beside the notebook
+licence             the mentor box carries ``CLUB_LICENCE_NOTE`` (the modules' licence
+                    line in words a child can read without furigana)
 short-sentences     (warning) a sentence of more than 60 characters
 ==================  ===========================================================
 
@@ -42,6 +44,9 @@ from .headings import section_problems
 from .modules import KITS
 
 CLUB_KEY = "chiiki_club"
+# README.md: ライセンス. Only kanji of grades 1–4, so the furigana rule needs no ruby here.
+CLUB_LICENCE_NOTE = ("📄 この 教材の 文と 図は [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/deed.ja)、"
+                     "コードは [MIT](https://opensource.org/license/mit) です。")
 REQUIRED = ("title", "minutes", "ages", "made_thing", "kit", "levels", "sources")
 SECTIONS = ("ウォームアップ", "つくる", "みせあう", "もっとやってみよう", "メンターのかたへ")
 MENTOR_PARTS = ("声かけ", "つまずき", "ペア")
@@ -174,6 +179,8 @@ def check_session(path: Path | str, nb=None, *, warnings: bool = False) -> list:
     for part in MENTOR_PARTS:
         if part not in mentor:
             bad("sections", f"メンターのかたへ に「{part}」がありません（声かけ・つまずき・ペア）")
+    if mentor and CLUB_LICENCE_NOTE not in "\n".join(c.source for c in markdown):
+        bad("licence", f"メンターのかたへ の さいご（出典の下）に、次の1行をそのまま入れてください: {CLUB_LICENCE_NOTE}")
     if mentor and not re.search(r"見えにくい|見えない|視覚", mentor):
         bad("sections", "メンターのかたへ の ペア に、見える子と見えにくい子の組み方を書いてください")
 
