@@ -53,6 +53,7 @@ TIMEOUT_MS = 120_000  # one wait on a loaded two-core machine; every wait is for
 FIRST_MODULE = "00_hajimete_no_jupyter"
 FALLBACK_MODULE = "01_shoraizo_mondai_kadai"
 CLUB_SESSION = "01_hajimete_no_led.ipynb"  # the first 地域ICTクラブ session
+BUTTON_SESSION = "02_button_de_kawaru.ipynb"  # the club session whose board a child presses on the screen
 # the board in words as the club helpers print it, matched in an aria snapshot (lines joined by spaces;
 # written without ": ", which the snapshot's YAML would take for a mapping): after any board change,
 # and after micro:bit's Image.HEART
@@ -264,8 +265,15 @@ def open_notebook(page, lab: Lab, path: str):
     from playwright.sync_api import expect
 
     page.goto(lab.url(path))
-    panel = page.locator(".jp-NotebookPanel").filter(has=page.locator(".jp-Notebook")).first
+    # this notebook's own panel: JupyterLab restores the tabs opened before, which stay in the page (hidden),
+    # and may show one of them for a moment; the current tab names the panel it shows (data-id)
+    tab = page.locator(".lm-TabBar-tab.jp-mod-current").filter(has_text=path.rsplit("/", 1)[-1])
+    expect(tab).to_have_count(1)
+    panel = page.locator(f"[id='{tab.get_attribute('data-id')}']")
     expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute("data-status", "idle")
+    # "idle" comes before the kernel has answered all of JupyterLab's start-up requests; a Shift+Enter in
+    # that moment moves on without running the cell. The debugger button is enabled once it has.
+    expect(panel.locator('.jp-DebuggerBugButton[aria-disabled="false"]')).to_have_count(1)
     return panel
 
 
@@ -408,11 +416,44 @@ def trainer_flow(page, lab, module):
     expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute("data-status", "idle")
 
 
-def test_a_child_with_a_screen_reader_runs_a_club_session_with_the_keyboard_alone(start_lab, page, tmp_path):
+def test_club_sessions_by_keyboard_alone_and_by_pressing_the_screen_micro_bit(start_lab, page, tmp_path):
+    """The Shimabara pair: one child with a screen reader, one who sees the board and presses it."""
     workspace = tmp_path / "workspace"
     lab = start_lab("--workspace", str(workspace))
     with screenshot_on_failure(page, tmp_path):
         keyboard_club_flow(page, lab, workspace)
+        screen_board_flow(page, lab, workspace)
+
+
+def screen_board_flow(page, lab, workspace):
+    """A child presses ボタンA on the micro:bit drawn in the notebook; the program on the board sees the
+    press and the drawn LEDs change (button → comm → kernel → real MicroPython → drawn picture)."""
+    from playwright.sync_api import expect
+
+    path = lab.find(BUTTON_SESSION)
+    session = nbformat.read(workspace / path, as_version=4)
+    view = next(i for i, c in enumerate(session.cells) if c.cell_type == "code" and "show_board(board)" in c.source)
+    kao = next(i for i, c in enumerate(session.cells) if c.cell_type == "code" and "def kao()" in c.source)
+    panel = open_notebook(page, lab, path)
+    cells = panel.locator(".jp-Notebook .jp-Cell")
+    cells.first.locator(".jp-InputPrompt").click()  # command mode on the first cell, then Shift+Enter down to kao()
+    for i in range(kao + 1):
+        expect(cells.nth(i)).to_have_class(re.compile(r"\bjp-mod-active\b"))
+        page.keyboard.press("Shift+Enter")
+        if session.cells[i].cell_type == "code":
+            expect(cells.nth(i).locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"))
+    board_view = cells.nth(view).locator(".jp-OutputArea")
+    leds = board_view.get_by_role("img", name=re.compile(r"^LED"))
+    expect(leds).not_to_have_accessible_name(re.compile("にこにこの顔"))
+    board_view.get_by_role("button", name="ボタンA", exact=True).click()  # the mouse, as a sighted child does
+    expect(board_view.get_by_text("ボタンA を おしました")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")  # a new cell below kao(): the child calls it without pressing in code
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text('run(board, "kao()")')
+    page.keyboard.press("Shift+Enter")
+    expect(cells.nth(kao + 1).locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"))
+    expect(leds).to_have_accessible_name(re.compile("にこにこの顔"))
 
 
 def keyboard_club_flow(page, lab, workspace):

@@ -22,6 +22,7 @@ TESTS = Path(__file__).resolve().parent
 def inner(pytester, monkeypatch):
     """Run inner test files with the guard; returns (result, output)."""
     monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    monkeypatch.setenv("CHIIKI_TEST_GRACE_SECONDS", "1")  # every leftover here is a plain sleep: it never needs 5 s
 
     def run(*args, **files):
         pytester.makepyfile(**{name: textwrap.dedent(src) for name, src in files.items()})
