@@ -27,7 +27,7 @@ def graded(tmp_path_factory):
     place(course, "kaito", learner_notebook(course, answers, LAB), LAB)
     place(course, "mio", learner_notebook(course, {}, LAB), LAB)
     place(course, "riku", learner_notebook(course, {**answers, **typical_answers(LAB)}, LAB), LAB)
-    report = course.autograde_class(LAB.assignment_id, workers=2)
+    report = course.autograde_class(LAB.assignment_id, workers=2, allow_root=True)
     return course, report
 
 
@@ -52,3 +52,12 @@ def test_the_board_program_question_is_graded_on_the_virtual_board(graded):
     cells = {c.grade_id: c for c in course.scores(LAB.assignment_id, "kaito").cells}
     board_tests = [c for gid, c in cells.items() if c.auto_graded and "keihou" in gid]
     assert board_tests and all(c.score == c.max_score > 0 for c in board_tests)
+
+
+def test_every_learner_of_the_lab_gets_feedback(graded):
+    """The feedback check (hidden-test lines in any form, code that could run) withholds nobody here:
+    the lab's own outputs (figures, tables, the virtual board's messages) are not mistaken for either."""
+    course, report = graded
+    feedback = course.feedback(LAB.assignment_id, release=False)
+    assert feedback.withheld == {}, feedback.summary()
+    assert {f.parent.parent.name for f in feedback.files} == set(report.graded)

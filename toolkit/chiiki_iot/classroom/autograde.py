@@ -31,7 +31,7 @@ import nbformat
 
 from ..jst import now_jst
 from ..kit.env import GRADING_KIT_ENV
-from .sandbox import Sandbox
+from .sandbox import Sandbox, refuse_root, running_as_root
 from .worker import RESULT, RESULT_FD
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -70,6 +70,7 @@ class ClassReport:
     finished: str = ""
     workers: int = 1
     sandboxed: bool = True
+    as_root: bool = False   # graded as root, with the trainer's explicit permission (--allow-root)
     outcomes: list[LearnerOutcome] = field(default_factory=list)
 
     def outcome(self, student: str) -> LearnerOutcome:
@@ -81,7 +82,8 @@ class ClassReport:
 
     def summary(self) -> str:
         lines = [f"課題 {self.assignment}: {len(self.outcomes)} 人の提出のうち {len(self.graded)} 人を採点しました"
-                 f"（並列数 {self.workers}、{'分離あり' if self.sandboxed else '分離なし'}）。"]
+                 f"（並列数 {self.workers}、{'分離あり' if self.sandboxed else '分離なし'}"
+                 f"{'、root で採点（--allow-root）' if self.as_root else ''}）。"]
         for o in self.outcomes:
             if o.notes or not o.graded:
                 lines.append(f"  {o.student}: {o.status}")
@@ -163,15 +165,20 @@ def default_workers() -> int:
 
 def autograde_class(root: Path, assignment: str, students: list[str] | None = None,
                     workers: int | None = None, sandbox: bool = True, timeout: int | None = None,
-                    regrade: bool = True) -> ClassReport:
-    """Autograde every (or the given) learner's submission of ``assignment``."""
+                    regrade: bool = True, allow_root: bool = False) -> ClassReport:
+    """Autograde every (or the given) learner's submission of ``assignment``.
+
+    As root it refuses (``GradingAsRootRefused``) unless ``allow_root``; a run as root is
+    recorded in the report (``as_root``) and in nbgrader.log.
+    """
     root = Path(root).resolve()
     if sandbox:
         Sandbox.find()  # fail now, in Japanese, before anything runs
+    refuse_root(allow_root)
     students = submitted_students(root, assignment) if students is None else list(students)
     if not regrade:
         students = [s for s in students if not (root / "autograded" / s / assignment).exists()]
-    report = ClassReport(assignment, now_jst(), sandboxed=sandbox)
+    report = ClassReport(assignment, now_jst(), sandboxed=sandbox, as_root=running_as_root())
     todo = queue.Queue()
     for student in students:
         ok, notes = preflight(root, assignment, student)
@@ -186,6 +193,8 @@ def autograde_class(root: Path, assignment: str, students: list[str] | None = No
         args.append("--unsafe-no-sandbox")
     if timeout:
         args += ["--timeout", str(timeout)]
+    if allow_root:
+        args.append("--allow-root")
     threads = [threading.Thread(target=_serve, args=(args, todo, root), daemon=True) for _ in range(n)]
     for t in threads:
         t.start()

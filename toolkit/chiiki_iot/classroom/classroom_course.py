@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..curriculum.modules import COURSE_NAMES, Module
@@ -19,10 +19,12 @@ from ..curriculum.rules import graded_questions
 from ..jst import now_jst
 from .autograde import ClassReport, autograde_class
 from .feedback import leaked_lines, source_secrets
+from .sanitise import page_scripts, unsafe_markup
 from .roster import Learner
 from .settings import class_config
 
 CLASS_FILE = "class.json"
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's own, release_feedback reads them
 
 
 class ClassError(RuntimeError):
@@ -127,30 +129,117 @@ class ClassCourse(NbgraderCourse):
         self.check_assignment(assignment)
         return autograde_class(self.root, assignment, **kw)
 
-    def feedback(self, assignment: str, release: bool | None = None) -> list[Path]:
-        """generate_feedback (hidden tests removed), check every file, release to the exchange."""
+    def feedback(self, assignment: str, release: bool | None = None) -> "FeedbackReport":
+        """generate_feedback (hidden tests removed), check every learner's page, release the good ones.
+
+        One learner never stops the class: a page that still carries a hidden-test line or code
+        that could run, or that nbgrader could not make, is moved to ``feedback_withheld/`` (or
+        missing) for that learner only, with the reason in Japanese; everyone else gets theirs.
+        Learners' other submitted files are not copied into ``feedback/`` (only the notebooks'
+        pages are ever returned, with nbgrader's ``timestamp.txt`` and ``submission_secret.txt``
+        that ``release_feedback`` needs), so no file or folder a learner submits can block the step.
+        """
         self.check_assignment(assignment)
-        api = self.api()
+        # CourseDirectory.ignore "*": generate_feedback copies none of the learner's other files
+        api = self.api(CourseDirectory={"ignore": ["*", ".*"]})
         result = api.generate_feedback(assignment, force=True)
-        _raise_unless(result, f"課題 {assignment} のフィードバックを作れませんでした")
-        files = sorted((self.root / "feedback").glob(f"*/{assignment}/*.html"))
+        students = sorted(p.parent.name for p in (self.root / "autograded").glob(f"*/{assignment}") if p.is_dir())
+        pages = [nb.stem + ".html" for nb in sorted((self.root / "source" / assignment).glob("*.ipynb"))]
         secrets = set()
         for nb in (self.root / "source" / assignment).glob("*.ipynb"):
             secrets |= source_secrets(nb)
-        for f in files:
-            leaked = leaked_lines(f, secrets)
-            if leaked:
-                quarantine = self.root / "feedback_withheld" / f.relative_to(self.root / "feedback")
-                quarantine.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(f), quarantine)
-                raise ClassError(f"{f.name}（{f.parent.parent.name}）に隠しテストの行が残っていたため、配らずに "
-                                 f"{quarantine} へ移しました。開発者に知らせてください。")
+        report = FeedbackReport(assignment)
+        for student in students:
+            folder = self.root / "feedback" / student / assignment
+            reasons = []
+            for name in pages:
+                page = folder / name
+                if not page.is_file():
+                    reasons.append(f"{name} を作れませんでした（理由は nbgrader.log にあります）")
+                    continue
+                if leaked_lines(page, secrets):
+                    reasons.append(f"{name} に隠しテストの行が含まれていました（学習者のコードが出力した可能性があります）")
+                unsafe = unsafe_markup(page, self._template_scripts(api))
+                if unsafe:
+                    reasons.append(f"{name} に動くおそれのあるコード（{', '.join(sorted(set(unsafe))[:3])}）がありました")
+            if reasons:
+                report.withheld[student] = reasons
+                if folder.exists():
+                    quarantine = self.root / "feedback_withheld" / student / assignment
+                    if quarantine.exists():
+                        shutil.rmtree(quarantine)
+                    quarantine.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(str(folder), quarantine)
+                    if not any(folder.parent.iterdir()):
+                        folder.parent.rmdir()
+                continue
+            for extra in folder.iterdir():  # only the notebooks' pages are returned
+                if extra.name not in pages:
+                    shutil.rmtree(extra) if extra.is_dir() and not extra.is_symlink() else extra.unlink()
+            # release_feedback names each page by the submission's time and secret (nbgrader's own files)
+            for name in NBGRADER_FILES:
+                kept = self.root / "autograded" / student / assignment / name
+                if kept.is_file() and not kept.is_symlink():
+                    shutil.copyfile(kept, folder / name)
+            report.files += [folder / name for name in pages]
+        if not report.files and students:
+            raise ClassError(f"課題 {assignment} のフィードバックを一人分も作れませんでした。"
+                             f"{report.summary()}\nnbgrader の記録:\n{result.get('log', '')}{result.get('error', '')}")
         if release is None:
             release = bool(self.info.get("exchange"))
-        if release:
+        if release and report.files:
             result = api.release_feedback(assignment)
             _raise_unless(result, f"課題 {assignment} のフィードバックを返却できませんでした")
-        return files
+            report.released = True
+        return report
+
+    def _template_scripts(self, api) -> set[str]:
+        """The scripts the class's feedback template itself puts in every page: those of a page
+        rendered, with the class's own nbgrader configuration, from a notebook with no cells."""
+        if getattr(self, "_scripts", None) is None:
+            import copy
+
+            import nbformat
+            import nbgrader
+            from nbconvert.exporters import HTMLExporter
+
+            from .settings import template_dirs
+
+            config = copy.deepcopy(api.config)
+            # what nbgrader's GenerateFeedback adds when the configuration leaves it unset
+            if "template_name" not in config.HTMLExporter:
+                config.HTMLExporter.template_name = "feedback"
+            if "extra_template_basedirs" not in config.HTMLExporter:
+                config.HTMLExporter.extra_template_basedirs = template_dirs()[1:]
+            config.HTMLExporter.extra_template_paths = [str(
+                Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "static"
+                / "node_modules" / "bootstrap" / "dist" / "css")]
+            exporter = HTMLExporter(config=config)
+            body, _ = exporter.from_notebook_node(nbformat.v4.new_notebook(), resources={
+                "nbgrader": {"notebook": "x", "score": 0, "max_score": 0, "late_penalty": 0}, "chiiki_iot": {}})
+            self._scripts = set(page_scripts(body)[1])
+        return self._scripts
+
+
+@dataclass
+class FeedbackReport:
+    """Feedback pages made and checked for one assignment; who was withheld and why (Japanese)."""
+
+    assignment: str
+    files: list[Path] = field(default_factory=list)
+    withheld: dict[str, list[str]] = field(default_factory=dict)
+    released: bool = False
+
+    def summary(self) -> str:
+        lines = [f"課題 {self.assignment}: {len({f.parent.parent.name for f in self.files})} 人分のフィードバックを"
+                 f"{'返却しました' if self.released else '作りました'}（隠しテストと動くコードがないことを確かめ済みです）。"]
+        if self.withheld:
+            lines.append(f"次の {len(self.withheld)} 人のフィードバックは配っていません（feedback_withheld/ にあります。ほかの人には影響ありません）:")
+            for student, reasons in self.withheld.items():
+                lines.append(f"  {student}: " + "。".join(reasons) + "。")
+            lines.append("提出物と feedback_withheld/ の中身を確かめてください。問題が学習者の提出物にあるときは、出し直してもらってから "
+                         "autograde と feedback をもう一度実行します。隠しテストが出力されていた場合は、その人には点数だけを伝えてください。")
+        return "\n".join(lines)
 
 
 def _raise_unless(result: dict, what: str) -> None:

@@ -68,6 +68,8 @@ def add_parser(sub) -> None:
     p.add_argument("--only-new", action="store_true", help="まだ採点していない提出だけ / only ungraded submissions")
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="分離せずに採点（信頼できる提出物だけ。おすすめしません）/ no sandbox (trusted work only)")
+    p.add_argument("--allow-root", action="store_true",
+                   help="root のままでも採点する（記録に残ります。おすすめしません）/ grade even as root (recorded)")
 
     p = step("rubric", "手で採点する問題を Excel で採点（シートを作る / --import で取り込む）/ grade rubric tasks in Excel")
     p.add_argument("assignment", help="課題名 / assignment")
@@ -91,7 +93,7 @@ def run(args) -> int:
     from .duedates import DueDateError
     from .roster import RosterError
     from .rubric import RubricError
-    from .sandbox import SandboxConfigError, SandboxUnavailable
+    from .sandbox import GradingAsRootRefused, SandboxConfigError, SandboxUnavailable
 
     try:
         if args.class_command == "setup":
@@ -103,7 +105,8 @@ def run(args) -> int:
         return {"roster": _roster, "due": _due, "release": _release, "collect": _collect, "autograde": _autograde,
                 "rubric": _rubric, "feedback": _feedback, "export": _export,
                 "progress": _progress}[args.class_command](course, args)
-    except (ClassError, DueDateError, RosterError, RubricError, SandboxUnavailable, SandboxConfigError) as e:
+    except (ClassError, DueDateError, RosterError, RubricError, SandboxUnavailable, SandboxConfigError,
+            GradingAsRootRefused) as e:
         print(str(e), file=sys.stderr)
         return 1
 
@@ -175,12 +178,14 @@ def _collect(course, args) -> int:
 
 
 def _autograde(course, args) -> int:
+    if args.allow_root:
+        print("注意: root のまま採点します（--allow-root）。このことは採点の記録に残ります。", file=sys.stderr)
     if args.unsafe_no_sandbox:
         print("注意: 分離せずに採点します。学習者のコードは講師と同じ権限で動きます（信頼できる提出物だけにしてください）。",
               file=sys.stderr)
     report = course.autograde_class(args.assignment, students=args.student, workers=args.workers,
                                     sandbox=not args.unsafe_no_sandbox, timeout=args.timeout,
-                                    regrade=not args.only_new)
+                                    regrade=not args.only_new, allow_root=args.allow_root)
     print(report.summary())
     print(f"次は: chiiki-iot class feedback {args.assignment}（手で採点する問題があれば、先に formgrader で採点します）")
     return 0 if all(o.graded for o in report.outcomes) else 2
@@ -202,11 +207,11 @@ def _rubric(course, args) -> int:
 
 
 def _feedback(course, args) -> int:
-    files = course.feedback(args.assignment, release=False if args.no_release else None)
-    where = "返却しました（学習者は Assignments の画面で Fetch Feedback を押します）" if course.info.get("exchange") \
-        and not args.no_release else "feedback/ に作りました"
-    print(f"{len(files)} 人分のフィードバックを{where}。隠しテストが含まれていないことを確かめ済みです。")
-    return 0
+    report = course.feedback(args.assignment, release=False if args.no_release else None)
+    print(report.summary())
+    if report.released:
+        print("学習者は Assignments の画面で Fetch Feedback を押すと受け取れます。")
+    return 2 if report.withheld else 0
 
 
 def _export(course, args) -> int:

@@ -10,8 +10,10 @@ from the formgrader's button, runs learner code:
   interrupted; if it cannot be interrupted (signals ignored, stuck in C code), or after
   ``max_timeouts`` timeouts, the kernel is stopped and the remaining cells are marked
   as not run, so their tests score 0 while earlier answers still count;
-* with at most ``max_output_bytes`` of output kept per cell (an output flood
-  does not fill the grader's memory or the feedback);
+* with at most ``max_output_bytes`` of output kept per cell and ``max_notebook_output_bytes``
+  per notebook, counted in bytes (UTF-8 JSON) for every output type and MIME type: stream,
+  display_data, execute_result, error, and ``update_display_data``, which nbclient applies
+  outside ``output()`` (an output flood does not fill the grader's memory or the feedback);
 * a kernel that dies (``os._exit``, a crash, memory limit) ends the notebook the
   same way: cells after it are marked as not run and the rest is still scored.
 
@@ -31,7 +33,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
 from .kernel import SandboxedKernelManager
-from .sandbox import Sandbox
+from .sandbox import Sandbox, refuse_root, running_as_root
 
 # Events of the notebooks executed in this process: dicts with kind, cell, notebook, student.
 EVENTS: list[dict] = []
@@ -46,22 +48,19 @@ def _error_output(ename: str, message: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
 
-def _size(msg: dict) -> int:
-    content = msg.get("content", {})
-    if "text" in content:
-        return len(content["text"])
-    if "data" in content:
-        return sum(len(json.dumps(v)) if not isinstance(v, str) else len(v) for v in content["data"].values())
-    if "traceback" in content:
-        return sum(len(line) for line in content["traceback"])
-    return 0
+def _size(content) -> int:
+    """Bytes an output takes in the notebook file (its UTF-8 JSON), whatever its type."""
+    keep = {k: content[k] for k in ("text", "data", "metadata", "traceback", "ename", "evalue") if k in content}
+    return len(json.dumps(keep, ensure_ascii=False, default=str).encode("utf-8"))
 
 
 class SafeExecute(Execute):
     """``nbgrader.preprocessors.Execute`` with a sandboxed kernel and limits."""
 
     sandbox = Bool(True, help="Run the kernel in the bubblewrap sandbox (turn off only for trusted work).").tag(config=True)
-    max_output_bytes = Integer(500_000, help="Output kept per cell, in characters (a figure is ~50 000).").tag(config=True)
+    max_output_bytes = Integer(500_000, help="Output kept per cell, in bytes (a figure is ~50 000).").tag(config=True)
+    max_notebook_output_bytes = Integer(5_000_000, help="Output kept per notebook, in bytes.").tag(config=True)
+    allow_root = Bool(False, help="Grade even when running as root (refused otherwise; recorded in the log).").tag(config=True)
     max_timeouts = Integer(3, help="Cells that may time out before the rest of the notebook is not run.").tag(config=True)
 
     def __init__(self, **kwargs):
@@ -77,12 +76,20 @@ class SafeExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         resources = resources or {}
         self._output_bytes: dict[int, int] = {}
+        self._notebook_bytes = 0
+        self._full: set[int] = set()       # cells whose output reached a cap
+        self._sizes: dict[int, int] = {}   # id(output) -> bytes it holds now
         self._timeouts = 0
         self._stopped: str | None = None
         info = resources.get("nbgrader", {})
         self._context = {"student": info.get("student"), "assignment": info.get("assignment"),
                          "notebook": info.get("notebook")}
         self._hidden = _grader_paths(resources)
+        refuse_root(self.allow_root)
+        if running_as_root():
+            self.log.warning("[chiiki-iot] %s", json.dumps(dict(self._context, kind="as_root", where=None,
+                                                                detail="root で採点しました（allow_root）"),
+                                                           ensure_ascii=False))
         if not self.sandbox:
             self._event("unsandboxed", None, "分離なしで実行しました（--unsafe-no-sandbox）")
         self._kernel_managers: list[SandboxedKernelManager] = []
@@ -136,18 +143,54 @@ class SafeExecute(Execute):
         return reply
 
     def output(self, outs, msg, display_id, cell_index):
-        used = self._output_bytes.get(cell_index, 0)
-        size = _size(msg)
-        if used > self.max_output_bytes:
+        if cell_index in self._full:
             return None
-        self._output_bytes[cell_index] = used + size
-        if used + size > self.max_output_bytes:
+        size = _size(msg.get("content", {}))
+        used = self._output_bytes.get(cell_index, 0)
+        if used + size > self.max_output_bytes or self._notebook_bytes + size > self.max_notebook_output_bytes:
+            self._full.add(cell_index)  # nothing more from this cell; one note instead
             self._event("output_flood", None, f"セル {cell_index + 1} の出力が上限を超えました")
-            out = NotebookNode(output_type="stream", name="stderr",
-                               text=OUTPUT_CUT.format(limit=self.max_output_bytes))
+            out = self._cut_note()
             outs.append(out)
             return out
-        return super().output(outs, msg, display_id, cell_index)
+        self._output_bytes[cell_index] = used + size
+        self._notebook_bytes += size
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is not None:
+            self._sizes[id(out)] = size
+        return out
+
+    def _update_display_id(self, display_id, msg):
+        """``update_display_data`` (and display_data with a known id) replace earlier outputs in place:
+        count the new size in the cells and the notebook holding them, drop what exceeds a cap."""
+        targets = [(cell_idx, self.nb["cells"][cell_idx]["outputs"][i])
+                   for cell_idx, indices in self._display_id_map.get(display_id, {}).items() for i in indices]
+        size = _size(msg.get("content", {}))
+        growth: dict[int, int] = {}
+        for cell_idx, out in targets:
+            growth[cell_idx] = growth.get(cell_idx, 0) + size - self._sizes.get(id(out), 0)
+        total = sum(growth.values())
+        if any(self._output_bytes.get(c, 0) + g > self.max_output_bytes for c, g in growth.items()) \
+                or self._notebook_bytes + total > self.max_notebook_output_bytes:
+            self._event("output_flood", None, "表示の更新（update_display）が出力の上限を超えました")
+            note = self._cut_note()
+            for cell_idx, out in targets:
+                out["data"] = {"text/plain": note["text"]}
+                out["metadata"] = {}
+                self._sizes[id(out)] = len(note["text"].encode("utf-8"))
+            return None
+        for cell_idx, g in growth.items():
+            self._output_bytes[cell_idx] = self._output_bytes.get(cell_idx, 0) + g
+        self._notebook_bytes += total
+        super()._update_display_id(display_id, msg)
+        for _, out in targets:
+            self._sizes[id(out)] = size
+        return None
+
+    def _cut_note(self) -> NotebookNode:
+        return NotebookNode(output_type="stream", name="stderr",
+                            text=OUTPUT_CUT.format(limit=f"1セル {self.max_output_bytes:,}・"
+                                                       f"ノートブック全体 {self.max_notebook_output_bytes:,}"))
 
     # -- recording ----------------------------------------------------------
     def _stop(self, kind: str, cell_index: int | None) -> None:

@@ -11,8 +11,12 @@ The course configuration adds ``HideGraderSecrets`` to
 * any output line that repeats a line of those regions (a traceback, or learner
   code that printed the test while it ran) is replaced by a Japanese note.
 
-``leaked_lines`` checks finished HTML files the same way (used by the class
-workflow after generating feedback, and by the tests).
+``leaked_lines`` checks finished HTML files (used by the class workflow after generating
+feedback, and by the tests) in every form the page carries a line: the visible text and the
+raw HTML (attributes, comments, scripts), with HTML entities and ``%``/``\\u`` escapes decoded,
+NFKC-normalised, and with whitespace and invisible characters (zero-width spaces, joiners,
+soft hyphens, variation selectors, fillers ...) removed. Output lines are scrubbed with the
+same canonical form.
 
 The page itself is Japanese. nbgrader renders feedback with the nbconvert template
 named ``feedback`` (``NbGraderAPI.generate_feedback``, used by the formgrader and by
@@ -28,6 +32,8 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
+import urllib.parse
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
@@ -64,13 +70,58 @@ def secret_lines(lines) -> set[str]:
 
 
 MARKERS = {HIDDEN_BEGIN, HIDDEN_END, MARK_BEGIN, MARK_END}
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cn", "Cs", "Mn", "Me", "Zl", "Zp", "Zs"}
+INVISIBLE_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e", "\u034f"}
+
+def _drop_table() -> dict[int, None]:
+    """Whitespace and invisible characters (BMP, and the astral tag / variation-selector blocks)."""
+    codes = [*range(0x10000), *range(0xE0000, 0xE01F0), *range(0x1D173, 0x1D17B)]
+    return {c: None for c in codes if chr(c).isspace() or chr(c) in INVISIBLE_LETTERS
+            or unicodedata.category(chr(c)) in INVISIBLE_CATEGORIES}
+
+
+_DROP = _drop_table()
+JS_ESCAPE = re.compile(r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2}))")
+
+
+def canonical(text: str) -> str:
+    """``text`` as its characters read: entities decoded (repeatedly), NFKC, no whitespace, no invisible characters."""
+    text = ANSI.sub("", text)
+    for _ in range(4):  # &amp;#119; -> &#119; -> w
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return unicodedata.normalize("NFKC", text).translate(_DROP)
+
+
+def _js_unescape(text: str) -> str:
+    return JS_ESCAPE.sub(lambda m: chr(int(next(g for g in m.groups() if g), 16)), text)
+
+
+def views(text: str) -> list[str]:
+    """Every canonical reading of a page or output: raw, tags removed, %-decoded, JS-unescaped."""
+    tagless = re.sub(r"<[^>]*>", "", text)
+    forms = {text, tagless}
+    for form in list(forms):
+        forms.add(urllib.parse.unquote(form))
+        forms.add(_js_unescape(form))
+    return [canonical(f) for f in forms]
+
+
+def canonical_secrets(secrets) -> set[str]:
+    return {c for c in (canonical(s) for s in secrets) if len(c) >= MIN_SECRET}
 
 
 def _scrub(text: str, secrets: set[str]) -> str:
+    """Lines of ``text`` that carry a secret (in any reading) replaced by the Japanese note."""
+    wanted = canonical_secrets(secrets | MARKERS)
+    if not any(w in v for v in views(text) for w in wanted):
+        return text
     out = []
     for line in text.split("\n"):
-        plain = ANSI.sub("", line)
-        out.append(HIDDEN_NOTE if any(s in plain for s in secrets | MARKERS) else line)
+        found = any(w in v for v in views(line) for w in wanted)
+        out.append(HIDDEN_NOTE if found else line)
     return "\n".join(out)
 
 
@@ -140,9 +191,9 @@ def html_text(path: Path) -> str:
 
 
 def leaked_lines(html_file: Path, secrets: set[str]) -> list[str]:
-    """Secret lines that appear in the visible text of a feedback file."""
-    text = html_text(html_file)
-    return sorted(s for s in secrets if s in text)
+    """Secret lines that a feedback file carries in any form (see ``views``)."""
+    pages = views(Path(html_file).read_text(encoding="utf-8", errors="replace"))
+    return sorted(s for s in secrets if (c := canonical(s)) and len(c) >= MIN_SECRET and any(c in p for p in pages))
 
 
 def source_secrets(source_notebook: Path) -> set[str]:

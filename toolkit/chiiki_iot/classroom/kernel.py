@@ -1,11 +1,14 @@
 """A Jupyter kernel manager that starts every kernel inside the bubblewrap sandbox.
 
 Used by ``SafeExecute`` (nbgrader's Execute preprocessor) during autograding.
-The kernel talks over ZeroMQ ipc sockets in a private folder, so it needs no
-network; its working folder is a throw-away copy of the learner's own files.
+The kernel talks over ZeroMQ ipc sockets in a small tmpfs inside the sandbox
+(``INSIDE_IPC``), so it needs no network and shares no writable folder with the host:
+the grader connects through ``/proc/<sandbox pid>/root/...``, the pid coming from
+bwrap's ``--info-fd``. Its working folder is a throw-away copy of the learner's own files.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +23,7 @@ from .sandbox import Sandbox
 
 
 INSIDE_HOME = Path("/home/learner")
+INSIDE_IPC = Path("/run/chiiki-ipc")
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -39,12 +43,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         sandbox.check_hidden([Path(p) for p in self.hidden_paths])
         workdir = Path(kw.get("cwd") or Path.cwd()).resolve()
         self._jail = Path(tempfile.mkdtemp(prefix="chiiki-iot-kernel-", dir=self.jail_root or None))
-        sockets = self._jail / "ipc"
-        sockets.mkdir()
         inputs = self._jail / "inputs"
         _copy_learner_files(workdir, inputs)
         self.connection_file = str(self._jail / "kernel.json")
-        self.ip = str(sockets / "k")
+        self.ip = str(INSIDE_IPC / "k")  # as the kernel sees it; the grader's view is set after launch
         # Signals do not cross the sandbox's process boundary: interrupt by message instead.
         self.kernel_spec.interrupt_mode = "message"
         cmd, kw = await super()._async_pre_start_kernel(**kw)
@@ -54,9 +56,26 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
         kw["stdin"] = subprocess.DEVNULL  # bwrap's own environment; the kernel's is set by --setenv
         # inside, the kernel works in /home/learner/<assignment>: the course's real path does not exist there
-        wrapped = sandbox.wrap(cmd, workdir=INSIDE_HOME / workdir.name, inputs=inputs, shared=[sockets],
-                               read_only=[Path(self.connection_file)], env=sandbox.kernel_env())
+        self._info_read, info_write = os.pipe()
+        kw["pass_fds"] = (info_write,)
+        wrapped = sandbox.wrap(cmd, workdir=INSIDE_HOME / workdir.name, inputs=inputs, ipc=INSIDE_IPC,
+                               info_fd=info_write, read_only=[Path(self.connection_file)], env=sandbox.kernel_env())
         return wrapped, kw
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: t.Any) -> None:
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        except BaseException:
+            os.close(self._info_read)
+            raise
+        finally:
+            for fd in kw.get("pass_fds", ()):
+                os.close(fd)
+        pid = _child_pid(self._info_read)
+        if pid is None:
+            raise RuntimeError("bwrap did not start the sandbox (no child pid on --info-fd)")
+        # the sockets live in the sandbox's own tmpfs: reach them through its root
+        self.ip = f"/proc/{pid}/root{INSIDE_IPC}/k"
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
@@ -68,6 +87,20 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self._jail is not None:
             shutil.rmtree(self._jail, ignore_errors=True)
             self._jail = None
+
+
+def _child_pid(fd: int) -> int | None:
+    """The sandbox's pid from bwrap's ``--info-fd`` JSON (``None`` if bwrap ended first); closes ``fd``."""
+    with os.fdopen(fd, "rb") as stream:
+        text, depth = b"", 0
+        while True:
+            ch = stream.read(1)
+            if not ch:
+                return None
+            text += ch
+            depth += {b"{": 1, b"}": -1}.get(ch, 0)
+            if depth == 0 and text.strip():
+                return int(json.loads(text)["child-pid"])
 
 
 def _copy_learner_files(src: Path, dest: Path) -> None:

