@@ -29,6 +29,7 @@ from .progress import (
     progress_table,
     status,
 )
+from .template import PlanTemplateError, load_plan, read_template, write_template
 
 __all__ = [
     "ACCUMULATIONS",
@@ -43,18 +44,22 @@ __all__ = [
     "KPIError",
     "LogicModel",
     "Plan",
+    "PlanTemplateError",
     "achievement_rate",
     "audit",
     "barrier_index",
     "cagr",
     "casebook_indicators",
     "from_frame",
+    "load_plan",
     "npv",
     "planned_path",
     "planned_value",
     "plot_progress",
     "progress_table",
+    "read_template",
     "running_cost",
     "status",
     "to_frame",
+    "write_template",
 ]

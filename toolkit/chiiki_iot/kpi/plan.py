@@ -50,6 +50,16 @@ CHAPTER_HINTS: tuple[str, ...] = (
     "成果の評価指標（KPI：基準値・目標値・年）と、PDCAを回す体制を書きます。",
 )
 
+#: Where each part of a plan is entered, quoted in :meth:`Plan.check` (Python calls; the Excel
+#: template reader, :mod:`chiiki_iot.kpi.template`, replaces them with its sheet names).
+ENTRY_POINTS: dict[str, str] = {
+    "period": "Plan(..., period=(開始年度, 終了年度)) で",
+    "tree": "set_tree で",
+    "indicators": "add_indicator で",
+    "projects": "add_project で",
+    "issues": "add_project の issues に",
+}
+
 #: The 11 stages of the progress checklist (p.15): 6 for drafting, 5 for carrying out.
 STAGES: tuple[str, ...] = (
     "将来像の設定",
@@ -76,6 +86,10 @@ class Project:
     issues: list[str] = field(default_factory=list)
     cost: CostModel | None = None
     done: list[str] = field(default_factory=list)
+    department: str = ""  # 所管課
+    start_year: int | None = None  # first fiscal year (年度)
+    end_year: int | None = None  # last fiscal year (年度)
+    budget: float | None = None  # 事業費（千円）, the total over its years
 
 
 def _stage(name: str) -> str:
@@ -111,6 +125,7 @@ class Plan:
         self.indicators: list[Indicator] = []
         self.projects: list[Project] = []
         self.barriers: dict[str, str] = {}
+        self.entry_points: dict[str, str] = dict(ENTRY_POINTS)
 
     @classmethod
     def from_casebook(cls, municipality: str) -> Plan:
@@ -185,13 +200,17 @@ class Plan:
         return indicator
 
     def add_project(self, name: str, description: str = "", issues: Iterable[str] = (), cost: CostModel | None = None,
-                    done: Iterable[str | int] = ()) -> Project:
-        """Add a project; ``issues`` are the 課題 it addresses, ``done`` the checklist stages already done."""
+                    done: Iterable[str | int] = (), department: str = "", start_year: int | None = None,
+                    end_year: int | None = None, budget: float | None = None) -> Project:
+        """Add a project; ``issues`` are the 課題 it addresses, ``done`` the checklist stages already done,
+        ``department`` its 所管課, ``start_year``/``end_year`` its fiscal years and ``budget`` its cost (千円)."""
         if any(p.name == name for p in self.projects):
             raise KPIError(f"事業「{name}」はもうあります。別の名前にするか、今ある事業を使ってください。")
         if cost is not None and not isinstance(cost, CostModel):
             raise KPIError("費用対効果は CostModel(...) で渡してください。")
-        project = Project(name, description, list(issues), cost, [])
+        if start_year is not None and end_year is not None and start_year > end_year:
+            raise KPIError(f"事業「{name}」の開始年度 {start_year} が終了年度 {end_year} より後です。年度を見直してください。")
+        project = Project(name, description, list(issues), cost, [], department, start_year, end_year, budget)
         self.projects.append(project)
         for stage in done:
             self.mark_done(name, stage)
@@ -255,6 +274,10 @@ class Plan:
         rows = []
         for p in self.projects:
             row = {"事業": p.name, "内容": p.description, "対応する課題": "、".join(p.issues)}
+            if any(q.department or q.start_year or q.end_year or q.budget is not None for q in self.projects):
+                years = "〜".join(str(y) for y in dict.fromkeys((p.start_year, p.end_year)) if y)
+                row.update({"所管課": p.department, "実施年度": f"{years}年度" if years else "",
+                            "事業費（千円）": p.budget})
             if p.cost is not None:
                 c = p.cost
                 row.update({"単位": c.unit, "初期費用": c.initial_cost, "運用費（年）": c.annual_running_cost,
@@ -271,22 +294,22 @@ class Plan:
             if not self.chapters.get(number):
                 findings.append(f"{heading} がまだ書かれていません。{CHAPTER_HINTS[number - 1]}")
         if self.period is None:
-            findings.append("対象期間がありません。Plan(..., period=(開始年度, 終了年度)) で入れてください。")
+            findings.append(f"対象期間がありません。{self.entry_points['period']}入れてください。")
         if self.tree is None:
-            findings.append("ロジックツリーがありません。将来像→問題→課題→施策を set_tree で付けてください。")
+            findings.append(f"ロジックツリーがありません。将来像→問題→課題→施策を{self.entry_points['tree']}付けてください。")
         else:
             mece = self.tree.check_mece()
             findings.extend(f"ロジックツリー: {f}" for f in mece.errors)
         if not self.indicators:
-            findings.append("成果の評価指標（KPI）がありません。add_indicator で入れてください。")
+            findings.append(f"成果の評価指標（KPI）がありません。{self.entry_points['indicators']}入れてください。")
         start, end = self.period if self.period else (None, None)
         kpi = audit(self.indicators, plan_start=start, plan_end=end, require_source=False)
         findings.extend(f"KPI: {f}" for f in kpi.findings if f.severity == "error")
         if not self.projects:
-            findings.append("事業がありません。add_project で入れてください。")
+            findings.append(f"事業がありません。{self.entry_points['projects']}入れてください。")
         for p in self.projects:
             if not p.issues:
-                findings.append(f"事業「{p.name}」がどの課題に対応するかが書かれていません。issues に課題を入れてください。")
+                findings.append(f"事業「{p.name}」がどの課題に対応するかが書かれていません。{self.entry_points['issues']}課題を入れてください。")
             done = [s in p.done for s in STAGES]
             if any(done[i] and not done[j] for i in range(len(STAGES)) for j in range(i)):
                 first_gap = next(s for s, d in zip(STAGES, done) if not d)
@@ -305,6 +328,21 @@ class Plan:
         from .export import write_xlsx
 
         return write_xlsx(self, path)
+
+    def to_template(self, path: str | Path) -> Path:
+        """Write the plan into the Excel planning template (記入用ひな形), as if typed in by hand;
+        :func:`chiiki_iot.kpi.template.read_template` reads it back. See :mod:`chiiki_iot.kpi.template`."""
+        from .template import write_template
+
+        return write_template(path, plan=self)
+
+    @classmethod
+    def from_template(cls, path: str | Path) -> Plan:
+        """The plan in a filled Excel planning template; every problem found is raised together
+        (:class:`chiiki_iot.kpi.template.PlanTemplateError`, naming sheet and cell)."""
+        from .template import load_plan
+
+        return load_plan(path)
 
 
 
