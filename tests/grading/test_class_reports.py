@@ -1,8 +1,9 @@
 """Due dates, lateness, per-objective grades and the Japanese feedback page, on a real nbgrader gradebook.
 
 One class of the exemplar module (its real ``objective_map``): the trainer sets a due date in
-Japan time with ``chiiki-iot class due``; tanaka submits a minute before it, suzuki 2 h 15 min
-after it, sato before it with a timestamp in the old ``... JST`` form, yamada not at all. The
+Japan time with ``chiiki-iot class due``; tanaka submits a minute before it (the model answers),
+suzuki 2 h 15 min after it (the module's typical wrong answer), sato before it with a timestamp in
+the old ``... JST`` form (no gap column in q2, and a ``<script>`` typed into q4), yamada not at all. The
 class is autograded (sandboxed), the trainer scores tanaka's rubric task, feedback is generated
 through ``chiiki-iot class feedback`` and grades are exported.
 """
@@ -31,6 +32,8 @@ TIMESTAMPS = {                                 # timestamp.txt as nbgrader's sub
     "sato": "2026-12-01 16:30:00.000000 JST",     # on time, written by a class set up before UTC stamps
 }
 MANUAL = "q5_jibun_no_chiiki"
+# sato's q4 answer is hostile: the format check quotes the value in its hint, so learner text reaches the trainer's view
+SATO_Q4 = 'shudan = {"w": "<script>alert(\'sato\')</script>", "x": "人的サービス", "y": "経済的手法", "z": "規制・制度"}\n'
 COMMENT = "将来像に期限があり、現状の数字にも出典があります。"
 
 
@@ -47,7 +50,7 @@ def reports_class(tmp_path_factory):
     assert main(["class", "due", ASSIGNMENT, DUE, "--course", str(folder)]) == 0
     course = ClassCourse.open(folder)
     notebooks = {"tanaka": with_answers(course), "suzuki": with_answers(course, **typical_answers()),
-                 "sato": with_answers(course, q2_gap="kpi")}
+                 "sato": with_answers(course, q2_gap="kpi", q4_shudan=SATO_Q4)}
     for learner, nb in notebooks.items():
         (place(course, learner, nb) / "timestamp.txt").write_text(TIMESTAMPS[learner], encoding="utf-8")
     assert main(["class", "autograde", ASSIGNMENT, "--course", str(folder), "--workers", "2", "--allow-root"]) == 0
@@ -228,3 +231,148 @@ def test_the_class_config_keeps_the_formgraders_own_templates(reports_class):
     assert "formgrade" in HTMLExporter(config=config).template.filename
     config.HTMLExporter.template_name = "feedback"
     assert HTMLExporter(config=config).template.filename.startswith(str(TEMPLATE_DIR / "feedback"))
+
+
+# -- the trainer's view of the class (item analysis) -----------------------------------------------
+
+# what each learner answered, question by question (True = the model answer):
+# tanaka the model answers; suzuki the typical wrong answer (q1 問題/課題 swapped, q2 sign reversed,
+# q3 starting from the solution, q4 the model answer); sato the model answers except q2 (no gap column)
+# and q4 (a <script> instead of a category)
+RIGHT = {
+    "q1_bunrui": {"tanaka", "sato"},
+    "q2_gap": {"tanaka"},
+    "q3_junban": {"tanaka", "sato"},
+    "q4_shudan": {"tanaka", "suzuki"},
+}
+GRADED = ("tanaka", "suzuki", "sato")
+
+
+def test_view_share_right_per_question_is_what_the_learners_answered(reports_class):
+    from chiiki_iot.classroom.class_view import read_view
+
+    view = read_view(reports_class, ASSIGNMENT)
+    assert view.questions == [*RIGHT, MANUAL]
+    assert (view.submitted, view.graded, len(view.learners)) == (3, 3, 4)
+    for q, who in RIGHT.items():
+        s = view.stat(q)
+        assert (s.kind, s.graded, s.right, s.waiting) == ("自動", 3, len(who), 0), q
+        assert s.share == round(100 * len(who) / 3, 1), q
+        assert {lr.learner for lr in view.learners if q in lr.right} == who, q
+    q5 = view.stat(MANUAL)
+    assert (q5.kind, q5.graded, q5.right, q5.waiting) == ("手動", 1, 0, 2), "tanaka scored 4 of 5; two wait for the trainer"
+    # the same numbers, straight from nbgrader's gradebook: a question is right when all its cells have full marks
+    questions = reports_class.info["assignments"][0]["questions"]
+    with Gradebook(reports_class.db_url, course_id=reports_class.course_id) as gb:
+        for learner in GRADED:
+            grades = [g for nb in gb.find_submission(ASSIGNMENT, learner).notebooks for g in nb.grades]
+            for q in RIGHT:
+                mine = [g for g in grades if questions.get(g.name) == q]
+                assert mine and (all(g.score == g.max_score for g in mine) == (learner in RIGHT[q])), (learner, q)
+
+
+def test_view_counts_the_hints_the_typical_wrong_answer_triggers(reports_class):
+    import yaml
+
+    from chiiki_iot.classroom.class_view import read_view
+
+    view = read_view(reports_class, ASSIGNMENT)
+    for message in yaml.safe_load(MODULE.typical_wrong_answer.read_text(encoding="utf-8"))["feedback"]:
+        found = [h for h in view.hints if h.hint.startswith(message)]
+        assert len(found) == 1 and found[0].learners == ["suzuki"], message
+    by_question = {q: {(h.hint.split("。")[0], tuple(h.learners)) for h in view.hints_of(q)} for q in view.questions}
+    assert by_question["q1_bunrui"] == {("「問題」と「課題」を取り違えている文があります", ("suzuki",))}
+    assert ("符号が逆です", ("suzuki",)) in by_question["q2_gap"]
+    assert [h.learners for h in view.hints_of("q2_gap") if "ギャップ" in h.hint and "列" in h.hint] == [["sato"]], \
+        "sato's format problem: the gap column is missing"
+    assert by_question["q3_junban"] == {("解決策から考え始めています", ("suzuki",)),
+                                        ("順番がまだ違います", ("suzuki",))}, "both q3 test cells fail for suzuki"
+    assert [h.learners for h in view.hints_of("q4_shudan")] == [["sato"]]
+    assert "<script>alert('sato')</script>" in view.hints_of("q4_shudan")[0].hint, "kept as text, quoted by the check"
+    assert all("tanaka" not in h.learners for h in view.hints), "the model answers trigger no hint"
+    assert [h.count for h in view.hints] == sorted((h.count for h in view.hints), reverse=True)
+
+
+def test_view_says_who_is_stuck_where_with_the_hint_they_got(reports_class):
+    from chiiki_iot.classroom.class_view import read_view
+    from chiiki_iot.classroom.item_analysis import ALL_RIGHT
+
+    view = read_view(reports_class, ASSIGNMENT)
+    state = {s.learner: s for s in view.learners}
+    assert (state["tanaka"].stuck_at, state["tanaka"].hint) == ("", ALL_RIGHT)
+    assert state["suzuki"].stuck_at == "q1_bunrui"
+    assert state["suzuki"].hint.startswith("「問題」と「課題」を取り違えている文があります")
+    assert state["sato"].stuck_at == "q2_gap" and "ギャップ" in state["sato"].hint
+    assert (state["yamada"].status, state["yamada"].stuck_at, state["yamada"].score) == ("未提出", "", None)
+    assert state["tanaka"].name == "田中 花子" and state["tanaka"].submitted_at == "2026-12-01 16:59"
+
+
+def test_view_progress_over_the_session_follows_the_submission_times(reports_class):
+    from chiiki_iot.classroom.class_view import read_view
+
+    view = read_view(reports_class, ASSIGNMENT)
+    rows = [(t.at, t.learner, t.submitted, [t.right[q] for q in RIGHT], t.all_right) for t in view.timeline]
+    assert rows == [("2026-12-01 16:30", "sato", 1, [1, 0, 1, 0], 0),
+                    ("2026-12-01 16:59", "tanaka", 2, [2, 1, 2, 1], 1),
+                    ("2026-12-01 19:15", "suzuki", 3, [2, 1, 2, 2], 1)]
+    assert all(t.graded_at for t in view.timeline), "every submission is autograded"
+
+
+def test_view_page_is_japanese_refreshes_and_keeps_learner_text_inert(reports_class, capsys):
+    from chiiki_iot.classroom.class_view import class_view
+    from chiiki_iot.classroom.sanitise import page_scripts, unsafe_markup
+
+    assert main(["class", "view", ASSIGNMENT, "--course", str(reports_class.root), "--refresh", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "q2_gap: 正解 1/3人（33.3%）" in out and "suzuki（q1_bunrui）" in out
+    page = (reports_class.root / "exports" / f"view-{ASSIGNMENT}.html").read_text(encoding="utf-8")
+    fragment = class_view(reports_class.root, ASSIGNMENT)._repr_html_()
+    for html in (page, fragment):
+        assert "&lt;script&gt;alert(" in html, "sato's text is shown, as text"
+        assert "<script" not in html.lower() and "alert('sato')" not in html
+        assert unsafe_markup(html) == [] and page_scripts(html)[1] == [], "no script, handler or javascript: URL"
+        for label in ("問題ごとの正答率", "よく出ているヒント", "だれがどこでつまずいているか", "研修中の進み具合", "符号が逆です"):
+            assert label in html, label
+    assert '<html lang="ja">' in page and '<meta http-equiv="refresh" content="20">' in page
+    assert "refresh" not in fragment
+
+
+def test_view_shows_new_grades_when_rebuilt(reports_class):
+    """What grade-on-submit (or the formgrader) writes into the gradebook shows on the next build."""
+    from chiiki_iot.classroom.class_view import read_view
+
+    with Gradebook(reports_class.db_url, course_id=reports_class.course_id) as gb:
+        gb.find_grade("q2_gap_test", NOTEBOOK[:-6], ASSIGNMENT, "suzuki").manual_score = 3
+        gb.db.commit()
+    try:
+        view = read_view(reports_class, ASSIGNMENT)
+        assert view.stat("q2_gap").right == 2 and view.state("suzuki").stuck_at == "q1_bunrui"
+        assert "q2_gap" in view.state("suzuki").right
+    finally:
+        with Gradebook(reports_class.db_url, course_id=reports_class.course_id) as gb:
+            gb.find_grade("q2_gap_test", NOTEBOOK[:-6], ASSIGNMENT, "suzuki").manual_score = None
+            gb.db.commit()
+    assert read_view(reports_class, ASSIGNMENT).stat("q2_gap").right == 1
+
+
+def test_excel_export_has_the_views_sheets_with_the_same_numbers(reports_class):
+    from chiiki_iot.classroom.class_view import read_view
+    from chiiki_iot.classroom.item_analysis import SHEETS
+
+    view = read_view(reports_class, ASSIGNMENT)
+    wb = load_workbook(reports_class.root / "exports" / "grades.xlsx")
+    assert set(SHEETS) <= set(wb.sheetnames)
+    sheets = {name: [list(r) for r in wb[name].iter_rows(values_only=True)] for name in SHEETS}
+    stats = {r[1]: r for r in sheets["問題別の正答率"][1:]}
+    for q, who in RIGHT.items():
+        assert stats[q][0] == ASSIGNMENT and stats[q][4:7] == [3, len(who), round(100 * len(who) / 3, 1)], q
+    hints = [(r[1], r[2], r[3], r[4]) for r in sheets["よくあるヒント"][1:]]
+    assert hints == [(h.question, h.hint, h.count, "、".join(h.learners)) for h in view.hints]
+    assert ("q2_gap", "suzuki") in {(r[0], r[3]) for r in hints if r[1].startswith("符号が逆です")}
+    stuck = {r[1]: r for r in sheets["つまずき"][1:]}
+    assert stuck["suzuki"][7] == "q1_bunrui" and stuck["suzuki"][8].startswith("「問題」と「課題」を取り違えている")
+    assert stuck["sato"][7] == "q2_gap" and stuck["yamada"][3] == "未提出"
+    timeline = sheets["進み具合"]
+    assert [r[2] for r in timeline[1:]] == ["sato", "tanaka", "suzuki"]
+    assert [r[4] for r in timeline[1:]] == [1, 2, 3] and timeline[-1][-1] == 1
+    assert timeline[-1][5:9] == [len(RIGHT[q]) for q in RIGHT]

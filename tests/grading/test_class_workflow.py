@@ -99,7 +99,7 @@ def test_export_per_learning_objective(graded_class):
 
 def test_xlsx_has_the_same_tables_and_the_progress_sheet(graded_class):
     wb = load_workbook(graded_class.root / "exports" / "grades.xlsx")
-    assert wb.sheetnames == ["表紙", "学習者別", "モジュール別", "学習目標別", "明細", "提出状況"]
+    assert wb.sheetnames == ["表紙", "学習者別", "モジュール別", "学習目標別", "明細", "提出状況", "問題別の正答率", "よくあるヒント", "つまずき", "進み具合"]
     by_learner = read_csv(graded_class.root / "exports" / "grades_by_learner.csv")
     sheet = list(wb["学習者別"].iter_rows(values_only=True))
     assert [r[0] for r in sheet] == [r[0] for r in by_learner]

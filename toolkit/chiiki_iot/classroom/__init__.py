@@ -18,5 +18,7 @@ Modules:
     roster            learner roster from CSV (UTF-8 / BOM / CP932)
     export            grades to CSV and Excel (per learner, module, learning objective)
     progress          who submitted what, and a chart
+    item_analysis     per question: share right, hints triggered, who is stuck where, progress over time
+    class_view        the trainer's live view of a class (HTML page, notebook), from item_analysis
     hub               JupyterHub configuration for a training room (grading/jupyterhub_config.py)
 """

@@ -21,6 +21,7 @@ Run a class with nbgrader. The steps are in grading/README.md.
   chiiki-iot class feedback 課題名           フィードバックを作って返す / feedback to learners
   chiiki-iot class export                    成績を CSV と Excel に / grades to CSV and Excel
   chiiki-iot class progress                  提出状況とグラフ / who submitted what, with a chart
+  chiiki-iot class view 課題名               研修中に見るクラスの状況（正答率・ヒント・つまずき）/ the trainer's live view
 （setup 以外は、クラスのフォルダの中で実行するか --course で指定します / run inside the class folder or give --course）
 """
 
@@ -87,6 +88,16 @@ def add_parser(sub) -> None:
     p = step("progress", "だれが何を提出したか（表とグラフ）/ who submitted what (table and chart)")
     p.add_argument("--chart", type=Path, default=None, help="グラフの PNG（既定: exports/progress.png）/ chart PNG")
 
+    p = step("view", "研修中に見るクラスの状況（問題ごとの正答率・よく出るヒント・つまずき・進み具合）のページ / "
+                     "the trainer's view of a class (HTML page)")
+    p.add_argument("assignment", help="課題名 / assignment")
+    p.add_argument("--out", type=Path, default=None,
+                   help="作るページ（既定: exports/view-<課題名>.html）/ page to write")
+    p.add_argument("--refresh", type=int, default=30,
+                   help="ブラウザが読み込み直す間隔（秒、0 で読み込み直さない）/ browser reload interval (s, 0: off)")
+    p.add_argument("--watch", type=int, default=None, metavar="秒",
+                   help="この秒数ごとに作り直し続ける（Ctrl-C で止める）/ rebuild every N seconds until Ctrl-C")
+
 
 def run(args) -> int:
     from .classroom_course import ClassCourse, ClassError
@@ -104,7 +115,7 @@ def run(args) -> int:
         course = ClassCourse.open(args.course)
         return {"roster": _roster, "due": _due, "release": _release, "collect": _collect, "autograde": _autograde,
                 "rubric": _rubric, "feedback": _feedback, "export": _export,
-                "progress": _progress}[args.class_command](course, args)
+                "progress": _progress, "view": _view}[args.class_command](course, args)
     except (ClassError, DueDateError, RosterError, RubricError, SandboxUnavailable, SandboxConfigError,
             GradingAsRootRefused) as e:
         print(str(e), file=sys.stderr)
@@ -230,4 +241,19 @@ def _progress(course, args) -> int:
     print(progress_text(p))
     chart = progress_chart(p, args.chart or course.root / "exports" / "progress.png")
     print(f"グラフ: {chart}")
+    return 0
+
+
+def _view(course, args) -> int:
+    from .class_view import read_view, summary_text, watch, write_view
+
+    course.check_assignment(args.assignment)
+    if args.watch:
+        print(f"{args.watch} 秒ごとにページを作り直します（Ctrl-C で止めます）。ブラウザで開いたままにしてください。")
+        watch(course, args.assignment, args.out, every=max(5, args.watch))
+        return 0
+    view = read_view(course, args.assignment)
+    path = write_view(course, args.assignment, args.out, refresh=args.refresh or None, view=view)
+    print(summary_text(view))
+    print(f"ページ: {path}（ブラウザで開きます。新しい採点結果は、もう一度このコマンドを実行するか --watch 30 で反映されます）")
     return 0

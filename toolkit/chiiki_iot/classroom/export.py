@@ -9,7 +9,9 @@
   ``metadata.chiiki_iot.objective_map``: question → objective numbers, 1 = first objective);
 * ``grades_cells.csv``        every graded cell (the raw detail);
 * ``grades.xlsx``             the same four tables as sheets, plus the progress view (status, submission
-  time and lateness per learner and module) and a cover sheet.
+  time and lateness per learner and module), the trainer's view of the class (``item_analysis``:
+  share right and hints per question, who is stuck where, progress over the session; the same
+  numbers as ``chiiki-iot class view``) and a cover sheet.
 
 The objective rows of one learner and module add up to that module's score in
 ``grades_by_learner`` (see ``objective_shares``).
@@ -222,6 +224,7 @@ TABLES = {
 
 def export_grades(course, folder: Path) -> list[Path]:
     """Write the CSV files and ``grades.xlsx`` into ``folder``; return their paths."""
+    from .item_analysis import analyse, view_tables
     from .progress import progress_rows, read_progress
 
     folder = Path(folder)
@@ -236,7 +239,11 @@ def export_grades(course, folder: Path) -> list[Path]:
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             csv.writer(f).writerows(rows)
         written.append(path)
-    tables["提出状況"] = progress_rows(read_progress(course))
+    progress = read_progress(course)
+    tables["提出状況"] = progress_rows(progress)
+    submitted = [a for a in progress.assignments
+                 if any(progress.status[(s, a)] != NOT_SUBMITTED for s in progress.learners)]
+    tables.update(view_tables([analyse(course, a, book, progress) for a in submitted]))
     written.append(write_xlsx(folder / "grades.xlsx", tables, course))
     return written
 
@@ -258,7 +265,11 @@ def write_xlsx(path: Path, tables: dict[str, list[list]], course) -> Path:
     cover.append(["シート", "内容"])
     for sheet, about in [("学習者別", "学習者ごとの各モジュールの点数と合計"), ("モジュール別", "モジュールごとの提出数・平均点"),
                          ("学習目標別", "学習者ごと・学習目標ごとの得点率"), ("明細", "採点したセルごとの点数"),
-                         ("提出状況", "だれが何を提出したか、提出日時、締め切り後の提出")]:
+                         ("提出状況", "だれが何を提出したか、提出日時、締め切り後の提出"),
+                         ("問題別の正答率", "問題ごとの正解の人数と正答率（提出のある課題）"),
+                         ("よくあるヒント", "問題ごとに、隠しテストが出したヒントと何人に出たか（多い順）"),
+                         ("つまずき", "学習者ごとの、まだ正解でない最初の問題と出ているヒント"),
+                         ("進み具合", "提出の時刻の順に、提出した人数と問題ごとの正解の人数")]:
         cover.append([sheet, about])
     cover.column_dimensions["A"].width = 22
     cover.column_dimensions["B"].width = 50
