@@ -223,6 +223,16 @@ def test_a_check_failure_shows_only_its_japanese_message(kernel):
     assert shown.splitlines() == CheckFailed("q1", ["ヒント: 目標から現状を引きます。"], "差").render().splitlines()
 
 
+def test_the_toolkits_learner_facing_errors_show_only_their_japanese_message(kernel):
+    ename, shown = error_of(kernel, "from chiiki_iot.logic.errors import TreeError\n"
+                                    "raise TreeError('2行目: 字下げがそろっていません。前の行と同じ数の空白にしてください。')")
+    assert ename == "TreeError" and "字下げがそろっていません" in shown and "Traceback" not in shown
+    from chiiki_iot.kpi.errors import KPIError
+    from chiiki_iot.opendata.reader import OpenDataError
+    from chiiki_iot.opendata.wareki import WarekiError
+    assert all(cls.learner_message_only for cls in (KPIError, OpenDataError, WarekiError))
+
+
 def test_an_error_marked_learner_message_only_shows_only_its_message(kernel):
     ename, shown = error_of(kernel, "class BoardGone(Exception):\n    learner_message_only = True\n"
                                     "raise BoardGone('ボードが外れました。USB ケーブルを差し直してください。')")

@@ -31,6 +31,8 @@ from .report import Report
 class OpenDataError(ValueError):
     """A file the toolkit cannot read at all; the message is Japanese and says what to do."""
 
+    learner_message_only = True  # a notebook shows the message alone (checks.python_errors)
+
 
 @dataclass
 class Table:

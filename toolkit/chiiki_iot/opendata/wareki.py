@@ -42,6 +42,8 @@ from datetime import date, timedelta
 class WarekiError(ValueError):
     """A date or fiscal year that cannot be read; the message is Japanese and says what to do."""
 
+    learner_message_only = True  # a notebook shows the message alone (checks.python_errors)
+
 
 @dataclass(frozen=True)
 class Era:
