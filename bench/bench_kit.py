@@ -13,8 +13,15 @@ behind a pty), so the figures are ratios against the alternatives on the same ma
   ``SerialTransport.exec`` (the floor) vs ``Board.stream`` of the 3-axis accelerometer
   into a DataFrame (the board also reads the simulated sensor for every sample).
 
+* emulated real firmware (``--emulated``, issue 15): ``Board.exec`` on the micro:bit V1's
+  MicroPython 1.0.1 (uflash; no raw-paste) under ``qemu-system-arm -M microbit`` and on MicroPython
+  v1.29 ``ports/qemu`` under ``-M mps2-an385``, host->board bytes paced at 115200 baud, against a
+  bare raw-REPL exec (write the code and Ctrl-D, read ``OK`` and the two EOFs and ``>``) on the same
+  link, in the same run.
+
 Goals (issue 3): Board.exec >= 100x faster than mpremote per call and within 2x of the bare
 transport; stream >= 10,000 samples/s and >= 70 % of the bare line rate.
+Goal (issue 15): Board.exec within 1.5x of the bare raw-REPL exec on each emulated firmware.
 """
 from __future__ import annotations
 
@@ -23,7 +30,9 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from mpremote.transport_serial import SerialTransport
 
@@ -43,14 +52,81 @@ def per_call(fn, n):
     return statistics.median(times)
 
 
+def bare_raw_repl_exec(port: str, calls: int) -> float:
+    """Median seconds of a bare raw-REPL exec of ``pass`` on ``port`` (no raw-paste, no kit)."""
+    import serial
+
+    ser = serial.Serial(port, 115200, timeout=2)
+
+    def read_until(marker: bytes) -> None:
+        buf = b""
+        while marker not in buf:
+            buf = (buf + ser.read(ser.in_waiting or 1))[-64:]
+
+    ser.write(b"\r\x03\r\x01")
+    read_until(b"raw REPL; CTRL-B to exit\r\n>")
+
+    def call() -> None:
+        ser.write(b"pass\x04")
+        read_until(b"\x04\x04>")
+
+    call()
+    try:
+        return per_call(call, calls)
+    finally:
+        ser.close()
+
+
+def emulated(calls: int) -> dict:
+    """Board.exec vs a bare raw-REPL exec on each emulated firmware, at 115200 baud."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "kit"))
+    from qemu_boards import QemuBoard  # the tests' QEMU runner and its paced serial link
+
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for firmware in ("microbit_v1", "mps2"):
+            bares, boards = [], []
+            with QemuBoard(firmware, Path(tmp)) as q:
+                # alternating rounds on the same link, so that a busy moment of the machine (QEMU
+                # shares it) weighs on both sides alike
+                for _ in range(3):
+                    bares.append(bare_raw_repl_exec(q.port, calls))
+                    b = Board(q.port, "microbit_v2")
+                    try:
+                        b.exec("pass")
+                        boards.append(per_call(lambda: b.exec("pass"), calls))
+                        b.exec("x = 0\n" * 20)  # long enough to try raw-paste: does the firmware have it?
+                        paste = not b._repl.paste_less
+                    finally:
+                        b.close()
+            bare, board = statistics.median(bares), statistics.median(boards)
+            out[firmware] = {"bare_raw_repl_exec_s": bare, "board_exec_s": board, "raw_paste": paste,
+                             "ratio": board / bare}
+    return out
+
+
 def main() -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--emulated", action="store_true",
+                    help="only the emulated firmware (QEMU): Board.exec vs a bare raw-REPL exec")
     ap.add_argument("--cli-calls", type=int, default=15)
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--lines", type=int, default=5000)
     ap.add_argument("--samples", type=int, default=20000)
     args = ap.parse_args()
+
+    if args.emulated:
+        r = emulated(min(args.calls, 200))
+        if args.json:
+            print(json.dumps(r, indent=2))
+        else:
+            print("firmware (QEMU, 115200 baud)   bare raw-REPL exec   Board.exec   ratio  (goal <= 1.5x)")
+            for fw, x in r.items():
+                print(f"{fw:12s} {'raw-paste' if x['raw_paste'] else 'no raw-paste':14s}"
+                      f"   {x['bare_raw_repl_exec_s'] * 1e3:10.3f} ms    {x['board_exec_s'] * 1e3:8.3f} ms"
+                      f"   {x['ratio']:5.2f}x [{'ok' if x['ratio'] <= 1.5 else 'MISSED'}]")
+        return r
 
     kit = VirtualKit("microbit_v2", speed=0)
     r: dict = {"engine": kit.engine_label, "python": sys.version.split()[0]}

@@ -25,6 +25,7 @@ HEAVIEST_FIRST = (
     "tests/grading/",
     "tests/test_browser_learner.py",  # two labs and Chromium: about 30 s alone, a minute on a busy machine
     "tests/test_lab.py",
+    "tests/kit/test_kit_emulated_firmware.py",  # real firmware in QEMU at UART pace: about 45 s
     "courses/",
     "tests/kit/",
     "tests/sensing/",

@@ -18,6 +18,7 @@ from .errors import (
     BoardDisconnectedError,
     BoardFileError,
     BoardNotFoundError,
+    BoardNotRespondingError,
     BoardResetError,
     BoardTimeoutError,
     DeviceError,
@@ -33,7 +34,7 @@ __all__ = [
     "Board", "connect", "current_board",
     "Scenario", "Constant", "Ramp", "Sine", "Noise", "Steps", "Pulses", "Replay",
     "KitError", "BoardNotFoundError", "PortBusyError", "PortPermissionError", "NotMicroPythonError",
-    "BoardDisconnectedError", "BoardTimeoutError", "BoardResetError", "BoardFileError",
+    "BoardDisconnectedError", "BoardTimeoutError", "BoardNotRespondingError", "BoardResetError", "BoardFileError",
     "DeviceError", "ScenarioError",
 ]
 

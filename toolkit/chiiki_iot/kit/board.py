@@ -14,9 +14,11 @@ so a call costs a round trip, not a process start.
 """
 from __future__ import annotations
 
+import ast
 import codecs
 import os
 import time
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -26,6 +28,7 @@ from .errors import (
     BoardDisconnectedError,
     BoardFileError,
     BoardNotFoundError,
+    BoardResetError,
     DeviceError,
     KitError,
     PortBusyError,
@@ -43,6 +46,99 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DRIVERS_DIR = Path(__file__).resolve().parent / "device" / "drivers"
 _DEFAULT = object()
+PUT_TRIES = 4  # sends of one chunk (and of the whole file, and of a garbled call) before giving up
+
+# Board side of verified file transfers (MicroPython 1.9 and later): Adler-32 as (a, b), so no
+# long integers are needed; the file is read in small pieces (a micro:bit V1 has ~9 kB of heap).
+_SUM_HELPERS = """\
+def _ksum(d, a=1, b=0):
+ for x in d:
+  a = (a + x) % 65521
+  b = (b + a) % 65521
+ return a, b
+def _kfsum(n):
+ f = open(n, 'rb')
+ s = 0
+ a, b = 1, 0
+ while True:
+  d = f.read(64)
+  if not d:
+   break
+  s += len(d)
+  a, b = _ksum(d, a, b)
+ f.close()
+ return s, a, b
+"""
+
+
+class _ChunkFailed(Exception):
+    """Internal: one chunk of a put() did not arrive whole after several sends."""
+
+
+def _adler(data: bytes) -> tuple[int, int]:
+    v = zlib.adler32(data)
+    return v & 0xFFFF, v >> 16
+
+
+def _compile_error(err: bytes) -> bool:
+    """The board's traceback is a SyntaxError of the code as sent (nothing of it ran)."""
+    text = err.decode("utf-8", "replace").strip()
+    last = text.splitlines()[-1] if text else ""
+    return last.startswith(("SyntaxError", "IndentationError")) and ", in " not in text
+
+
+def _valid_python(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def defined_names(code: str) -> list[str]:
+    """Top-level names that ``code`` defines (variables, functions, classes, imports), in order.
+
+    >>> defined_names("import time\\nx = 1\\ndef f():\\n    y = 2\\nfor i in range(3): pass")
+    ['time', 'x', 'f', 'i']
+    """
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+
+    def targets(node) -> None:
+        if isinstance(node, ast.Name):
+            names.append(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for e in node.elts:
+                targets(e)
+
+    def walk(body) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.append(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.extend((a.asname or a.name.split(".")[0]) for a in node.names if a.name != "*")
+            elif isinstance(node, ast.Assign):
+                for t in node.targets:
+                    targets(t)
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+                targets(node.target)
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                targets(node.target)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        targets(item.optional_vars)
+            for field in ("body", "orelse", "finalbody"):
+                if field in node._fields and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    walk(getattr(node, field))
+            for handler in getattr(node, "handlers", []):
+                walk(handler.body)
+
+    walk(tree.body)
+    return list(dict.fromkeys(n for n in names if not n.startswith("_")))
 
 
 class _FsOverRepl(Transport):
@@ -53,7 +149,7 @@ class _FsOverRepl(Transport):
 
     def exec(self, command, data_consumer=None):
         code = command if isinstance(command, bytes) else command.encode()
-        out, err = self._board._repl.run(code, timeout=self._board.timeout, on_output=data_consumer)
+        out, err = self._board._send(code.decode(), timeout=self._board.timeout, on_output=data_consumer)
         if err:
             raise TransportExecError(out, err.decode("utf-8", "replace"))
         return out
@@ -85,6 +181,9 @@ class Board:
         self._background = None  # (thread, state) of a program started with start()
         self.virtual_port = False  # a virtual kit served by another process (found by probing)
         self.plot = None  # the LivePlot of the last stream(plot=True): .fig, .ax
+        self._defined: dict[str, None] = {}  # names earlier calls defined on the board (lost on a reset)
+        self._mem_free: int | None = None
+        self._helpers_ok = False  # the checksum helpers of put()/get() are defined on the board
         self._repl = self._open(port)
 
     def _open(self, port: str) -> RawRepl:
@@ -133,6 +232,7 @@ class Board:
         Raises ``DeviceError`` (with the board's traceback) if the code raises.
         """
         self._check_idle()
+        self._check_size(code)
         chunks: list[str] = []
         consumer = None
         if on_output is not None:
@@ -144,11 +244,51 @@ class Board:
                     chunks.append(text)
                     on_output(text)
 
-        out, err = self._repl.run(code.encode(), timeout=self._timeout(timeout), on_output=consumer)
+        out, err = self._run(code, timeout=self._timeout(timeout), on_output=consumer)
         text = "".join(chunks) if on_output is not None else out.decode("utf-8", "replace").replace("\r\n", "\n")
         if err:
             raise DeviceError(err.decode("utf-8", "replace"), text, code=code)
         return text
+
+    def _run(self, code: str, *, timeout, on_output=None) -> tuple[bytes, bytes]:
+        """One call through the session; a board that restarts meanwhile raises
+        ``BoardResetError`` naming what it lost (what earlier calls defined)."""
+        try:
+            result = self._send(code, timeout=timeout, on_output=on_output)
+        except BoardResetError as e:
+            lost = list(self._defined)
+            self._defined.clear()
+            self._sensors_ready = False
+            self._mem_free = None
+            self._helpers_ok = False
+            raise BoardResetError(e.after, lost=lost) from None
+        self._defined.update(dict.fromkeys(defined_names(code)))
+        return result
+
+    def _send(self, code: str, *, timeout, on_output=None) -> tuple[bytes, bytes]:
+        """Run ``code``; if it went without flow control, send it again if bytes were lost on the way.
+
+        The plain raw REPL has no flow control: a board busy for a moment (a garbage collection)
+        loses what overflows its UART buffer. Lost bytes nearly always break the syntax, and
+        the board reports a ``SyntaxError`` before running anything: when CPython finds the
+        same code valid, the board did not get what was sent, and it is sent again.
+        """
+        for attempt in range(PUT_TRIES):
+            out, err = self._repl.run(code.encode(), timeout=timeout, on_output=on_output)
+            if not (err and self._repl.sent_plain and _compile_error(err) and _valid_python(code)):
+                break
+        return out, err
+
+    def _check_size(self, code: str) -> None:
+        """Refuse, before sending, a program too big for the board to compile (it would lock up)."""
+        limit = self.profile.max_code_bytes
+        size = len(code.encode())
+        if limit and size > limit:
+            raise KitError(
+                f"このプログラム（{size:,} バイト）は {self.profile.label} には大きすぎるので、送りませんでした"
+                f"（目安 {limit:,} バイトまで。{self.profile.label} は Python が使えるメモリが少なく、"
+                "大きなプログラムを送ると固まります）。プログラムをいくつかのセルに分けて、順に実行してください。"
+            )
 
     def _check_idle(self) -> None:
         if self._background is not None:
@@ -230,6 +370,9 @@ class Board:
         """Soft reset: the board's Python starts afresh (variables are lost, files stay)."""
         self._repl.soft_reset()
         self._sensors_ready = False
+        self._defined.clear()
+        self._mem_free = None
+        self._helpers_ok = False
 
     # ---------------------------------------------------------------- files
     @property
@@ -274,13 +417,115 @@ class Board:
             data = Path(src).read_bytes()
             dest = dest or Path(src).name
         name = self._check_name(dest, len(data))
+        self._check_idle()
         try:
             if not self.profile.flat_fs and "/" in name.strip("/"):
                 self._makedirs(name.rsplit("/", 1)[0])
-            self._fs.fs_writefile(name, data, chunk_size=512)
-        except (OSError, TransportExecError) as e:
+            self._write_verified(name, data)
+        except (OSError, TransportExecError, DeviceError) as e:
             raise self._file_error(e, name) from None
         return name
+
+    def _call(self, code: str, timeout: float | None = _DEFAULT) -> str:
+        """An internal call (not the learner's): its names are not the learner's state."""
+        out, err = self._send(code, timeout=self._timeout(timeout))
+        text = out.decode("utf-8", "replace").strip()
+        if err:
+            raise DeviceError(err.decode("utf-8", "replace"), text, code=code)
+        return text
+
+    def _chunk_limit(self) -> int:
+        """Bytes of source per chunk of a file transfer, sized to the board's free memory."""
+        if self._mem_free is None:
+            try:
+                self._mem_free = int(self._call("import gc\ngc.collect()\nprint(gc.mem_free())"))
+            except (DeviceError, ValueError):
+                self._mem_free = 16_000
+        return max(128, min(4096, self._mem_free // 8))
+
+    def _ensure_helpers(self) -> None:
+        """Define the checksum helpers on the board once per session, and check them: on firmware
+        without flow control the definition itself may lose bytes on the way."""
+        if self._helpers_ok:
+            return
+        # made on the board (nothing more to send), long enough for both sums to wrap at 65521
+        probe = bytes(range(256)) * 3
+        for _ in range(PUT_TRIES):
+            try:
+                if self._call(_SUM_HELPERS + "print(_ksum(bytes(range(256)) * 3))") == str(_adler(probe)):
+                    self._helpers_ok = True
+                    return
+            except DeviceError:
+                pass
+        raise BoardFileError("ボードとのデータのやりとりで、送った内容が何度も欠けました。USB ケーブルを"
+                             "短いデータ通信用のものに替えて、board.reconnect() を実行してから、もう一度試してください。")
+
+    def _board_sum(self, name: str) -> tuple[int, int, int]:
+        self._ensure_helpers()
+        out = self._call(f"print(_kfsum({name!r}))")
+        try:
+            got = parse_repr(out)
+        except (ValueError, SyntaxError):
+            got = None
+        if not (isinstance(got, tuple) and len(got) == 3):
+            self._helpers_ok = False
+            return (-1, -1, -1)
+        return got
+
+    def _write_verified(self, name: str, data: bytes) -> None:
+        """Write ``data`` chunk by chunk; each chunk is checked on the board (length and
+        Adler-32) before it is written, and sent again if bytes were lost or changed on the
+        way. Then the whole file is checked (size and Adler-32 computed on the board)."""
+        want = (len(data), *_adler(data))
+        problem = ""
+        for _ in range(PUT_TRIES):
+            limit = self._chunk_limit()
+            self._ensure_helpers()
+            self._call(f"_kf = open({name!r}, 'wb')\n_kn = 0")
+            try:
+                pos = 0
+                while pos < len(data):
+                    size = min(len(data) - pos, limit)
+                    while size > 16 and len(repr(data[pos:pos + size])) > limit:
+                        size //= 2
+                    pos = self._write_chunk(data[pos:pos + size], pos)
+            except _ChunkFailed as e:
+                problem = f"{e.args[0]:,} バイト目からの部分が届きませんでした"
+                self._helpers_ok = False  # perhaps a garbled helper: define it again, send the file again
+                continue
+            finally:
+                self._call("_kf.close()")
+            got = tuple(self._board_sum(name))
+            if got == want:
+                self._call("del _kf, _kn")
+                return
+            problem = f"{want[0]:,} バイト送って {got[0]:,} バイト届きました"
+            self._helpers_ok = False  # a garbled helper sums wrong: define it again
+        raise BoardFileError(
+            f"{name} をボードに {PUT_TRIES} 回送りましたが、正しく届きませんでした（{problem}）。"
+            "USB ケーブルを短いデータ通信用のものに替えて、board.reconnect() を実行してから、もう一度 board.put() を実行してください。"
+        )
+
+    def _write_chunk(self, chunk: bytes, pos: int) -> int:
+        a, b = _adler(chunk)
+        end = pos + len(chunk)
+        # written only if it arrived whole and not written before (a lost reply is sent again)
+        code = (f"_kd = {chunk!r}\nif _kn == {pos} and len(_kd) == {len(chunk)} and _ksum(_kd) == ({a}, {b}):\n"
+                f" _kf.write(_kd)\n _kn = {end}\ndel _kd\nprint(_kn)")
+        last: Exception | None = None
+        for _ in range(PUT_TRIES):
+            try:
+                out = self._call(code)
+            except DeviceError as e:  # bytes lost on the way make the code itself wrong
+                if e.exc_type == "OSError":
+                    raise
+                last = e
+                continue
+            if out == str(end):
+                return end
+            if out != str(pos):  # neither before nor after this chunk: the board's count is lost
+                break
+        raise _ChunkFailed(pos, last)
 
     def _makedirs(self, folder: str) -> None:
         self.exec(
@@ -294,8 +539,16 @@ class Board:
         """Read a board file; also write it to ``dest`` on the host if given."""
         name = self._check_name(src)
         try:
-            data = bytes(self._fs.fs_readfile(name, chunk_size=512))
-        except (OSError, TransportExecError) as e:
+            for _ in range(PUT_TRIES):
+                data = bytes(self._fs.fs_readfile(name, chunk_size=256 if self.profile.max_code_bytes else 512))
+                want = tuple(self._board_sum(name))
+                if (len(data), *_adler(data)) == want:
+                    break
+                self._helpers_ok = False
+            else:
+                raise BoardFileError(f"ボードの {name} を {PUT_TRIES} 回読みましたが、途中でデータが欠けました。"
+                                     "USB ケーブルを確かめて、もう一度 board.get() を実行してください。")
+        except (OSError, TransportExecError, DeviceError) as e:
             raise self._file_error(e, name) from None
         if dest is not None:
             Path(dest).write_bytes(data)
@@ -329,6 +582,7 @@ class Board:
         if names is not None:
             wanted = set(names)
             files = [p for p in files if p.stem in wanted or p.name in wanted]
+        self._check_runs_labs(sum(p.stat().st_size for p in files))
         written = []
         for path in files:
             dest = f"{self.profile.driver_dir}/{path.name}" if self.profile.driver_dir else path.name
@@ -336,17 +590,65 @@ class Board:
         self._sensors_ready = False
         return written
 
+    def _check_runs_labs(self, size: int | None = None) -> None:
+        """Say, before anything is uploaded, that the lab drivers cannot run on this board."""
+        if self.profile.runs_labs:
+            return
+        if size is None:
+            size = sum(p.stat().st_size for p in DRIVERS_DIR.glob("*.py"))
+        if self.profile.name == "microbit_v1":
+            raise KitError(
+                f"センサーのラボは micro:bit V1 では動きません（ラボのドライバーは合計 {size:,} バイトあり、"
+                "V1 の Python が使えるメモリ約 9 kB に入りません）。何も送っていません。"
+                "micro:bit V2（裏に「V2」と書かれたもの）につなぎ替えるか、connect('virtual') で仮想キットを使ってください。"
+                "V1 でできること・できないことは hardware_kits/microbit_v1/README.md にあります。"
+            )
+        raise KitError(
+            f"このボード（{self.profile.label}）は、ラボが使える種類（micro:bit V2 / ESP32）かどうかわからないので、"
+            "ラボのドライバーを送りませんでした。micro:bit V2 か ESP32 なら connect(ポート, profile='esp32') のように"
+            "種類を指定してつなぎ直してください。"
+        )
+
     def _ensure_sensors(self) -> None:
         if self._sensors_ready:
             return
+        if not self.is_virtual:
+            self._check_runs_labs()
         try:
-            self.exec("import kit_sensors")
+            self._import_sensors()
         except DeviceError as e:
             if e.exc_type != "ImportError" or self.is_virtual:
                 raise
             self.install_drivers()
-            self.exec("import kit_sensors")
+            self._import_sensors()
         self._sensors_ready = True
+
+    def _import_sensors(self) -> None:
+        try:
+            self.exec("import kit_sensors")
+        except DeviceError as e:
+            if e.exc_type != "MemoryError":
+                raise
+            if self._forget_half_imported():
+                then = "読み込みかけのモジュールは消したので、ほかの変数を del で消すか board.reset() をしてから、"
+            else:
+                lost = ", ".join(list(self._defined)[:12])
+                self.reset()
+                then = ("読み込みかけのモジュールを消すために、ボードをリセットしました（変数"
+                        + (f"（{lost}）" if lost else "") + "は消えています）。必要なセルを実行し直してから、")
+            raise KitError(
+                f"ラボのドライバーを読み込む途中で {self.profile.label} のメモリが足りなくなりました。{then}"
+                "もう一度実行してください。"
+            ) from None
+
+    def _forget_half_imported(self) -> bool:
+        """A module whose import failed half-way stays loaded on MicroPython: the next import would
+        hand it over without its functions (an ``AttributeError`` later). Drop it from
+        ``sys.modules``; False where the firmware has none (micro:bit V1): only a reset clears it."""
+        stems = [p.stem for p in DRIVERS_DIR.glob("*.py")]
+        out = self._call(f"import sys, gc\nif hasattr(sys, 'modules'):\n for _n in {stems!r}:\n  sys.modules.pop(_n, None)\n"
+                         "gc.collect()\nprint(hasattr(sys, 'modules'))")
+        return out == "True"
 
     def sensors(self) -> list[str]:
         """Names that ``read()`` and ``stream()`` accept on this board."""
@@ -407,7 +709,7 @@ class Board:
         board, the error says which of ``sensors`` failed and what to check.
         """
         self._check_idle()
-        _, err = self._repl.run(code.encode(), timeout=timeout, on_output=on_data)
+        _, err = self._run(code, timeout=timeout, on_output=on_data)
         if err:
             raise self._sensor_error(DeviceError(err.decode("utf-8", "replace")), list(sensors))
 
@@ -454,6 +756,9 @@ class Board:
                     port = self._repl.port
                 self._repl = self._open(port)
                 self._sensors_ready = False
+                self._defined.clear()  # a board plugged in again (or reset) starts afresh
+                self._mem_free = None
+                self._helpers_ok = False
                 return
             except (BoardNotFoundError, BoardDisconnectedError, PortBusyError) as e:
                 last = e

@@ -21,8 +21,8 @@ import weakref
 from .board import Board
 from .detect import find_boards
 from .env import ENV_BOARD, ENV_PROFILE
-from .errors import KitError, NotMicroPythonError
-from .profiles import PROFILES, Profile, get_profile
+from .errors import DeviceError, KitError, NotMicroPythonError
+from .profiles import PROFILES, Profile, get_profile, profile_for_machine, unknown_profile
 from .values import parse_repr
 
 DEFAULT_PROFILE = "microbit_v2"
@@ -30,9 +30,13 @@ DEFAULT_PROFILE = "microbit_v2"
 _CURRENT: Board | None = None
 _OPENED: "weakref.WeakSet[Board]" = weakref.WeakSet()
 
+# What the board says it is: the virtual kit's profile, sys.platform, the machine (os.uname(),
+# or sys.implementation._machine where there is no uname) and whether it has folders.
 _PROBE = (
     f"import sys\ntry:\n import uos\n p=uos.getenv({ENV_PROFILE!r})\nexcept Exception:\n p=None\n"
-    "print(repr((p, sys.platform)))"
+    "try:\n import os\n m=os.uname().machine\nexcept Exception:\n m=getattr(sys.implementation,'_machine','')\n"
+    "try:\n import os\n d=hasattr(os,'mkdir')\nexcept Exception:\n d=False\n"
+    "print(repr((p, sys.platform, m, d)))"
 )
 
 
@@ -100,15 +104,43 @@ def _real(port: str, profile: str | Profile | None, serial_number: str | None,
             raise
         # it answered a moment ago: still busy with the old connection's last bytes, so once more
         b = Board(port, profile or DEFAULT_PROFILE, timeout=timeout, serial_number=serial_number)
-    virtual_kind, platform = parse_repr(b.exec(_PROBE, timeout=5))
+    virtual_kind, platform, machine, has_folders = _probe(b)
     b.virtual_port = bool(virtual_kind)
+    said = get_profile(virtual_kind) if virtual_kind in PROFILES else profile_for_machine(platform, machine)
+    notice = ""
     if profile is None:
-        kind = virtual_kind or {"microbit": "microbit_v2", "esp32": "esp32"}.get(str(platform).lower())
-        if kind in PROFILES:
-            b.profile = get_profile(kind)
+        if said is not None:
+            b.profile = said
+        else:
+            # never a guess: a board the kit does not know gets a profile from what it answered
+            b.profile = unknown_profile(platform, machine, bool(has_folders))
+            notice = (f"このボードの種類はわかりませんでした（sys.platform={platform!r}, {machine!r}）。"
+                      "ファイルとプログラムは使えますが、センサーのラボは使えません。"
+                      f"micro:bit V2 か ESP32 なら connect({port!r}, profile='esp32') のように種類を指定してください。")
+    elif said is not None and said is not b.profile and said.name.startswith("microbit") \
+            and b.profile.name.startswith("microbit"):
+        # a micro:bit's USB chip is the same on V1 and V2: its firmware tells which it is
+        b.profile = said
+    if b.profile.name == "microbit_v1":
+        notice = ("micro:bit V1 です。V1 は Python が使えるメモリが少ない（約 9 kB）ので、プログラムの実行と"
+                  "ファイルは使えますが、センサーのラボ（ドライバー）は使えません。詳しくは "
+                  "hardware_kits/microbit_v1/README.md を読んでください。")
     if not quiet:
-        print(f"{b.label} につなぎました。")
+        print(f"{b.label} につなぎました。" + notice)
     return b
+
+
+def _probe(b: Board) -> tuple:
+    """What the board says it is. A micro:bit always names its machine: an empty one means the
+    probe lost bytes on the way (firmware without flow control) and is asked again."""
+    for _ in range(3):
+        try:
+            answer = parse_repr(b._call(_PROBE, timeout=5))
+        except (DeviceError, ValueError, SyntaxError):
+            continue
+        if isinstance(answer, tuple) and len(answer) == 4 and (answer[2] or answer[1] not in ("microbit",)):
+            return answer
+    raise KitError(f"{b.port} のボードが何かを確かめられませんでした。USB ケーブルを確かめて、もう一度 connect() を実行してください。")
 
 
 def _virtual(profile: str | Profile | None, speed: float | None, timeout: float | None,

@@ -102,14 +102,53 @@ class BoardTimeoutError(KitError):
         self.partial = None
 
 
-class BoardResetError(KitError):
-    """The board restarted while running a call."""
+class BoardNotRespondingError(BoardTimeoutError):
+    """A board that answered before has stopped answering: Ctrl-C (repeated) and opening the
+    link again did not bring its REPL back (a call stuck in C, a program that swallows
+    Ctrl-C with a bare ``except:``, a crash). Not the same as "MicroPython is not running"."""
 
-    def __init__(self, after: bytes = b""):
+    def __init__(self, port: str, profile_label: str = "ボード", seconds: float | None = None):
+        first = (f"ボードの処理が {seconds:g} 秒以内に終わらなかったので Ctrl-C を何度か送りましたが、"
+                 if seconds is not None else "")
+        KitError.__init__(
+            self,
+            f"{first}ボード（{profile_label}, {port}）が応答しなくなりました（Ctrl-C を何度送っても、接続を開き直しても"
+            "止まりません）。`except:` で Ctrl-C まで受け止めているループか、止められない処理（センサーの待ちなど）"
+            "かもしれません。ファームウェアを書き込み直す必要はありません。"
+            f"{_reset_button(profile_label)}を押してから、board.reconnect() を実行してください。"
+            "ループの中では `except:` ではなく `except Exception:` と書くと、Ctrl-C で止められます。"
+        )
+        self.port = port
+        self.seconds = seconds
+        self.partial = None
+
+
+def _reset_button(profile_label: str) -> str:
+    if "micro:bit" in profile_label:
+        return "micro:bit の裏のリセットボタン"
+    if "ESP32" in profile_label:
+        return "ESP32 の EN（RST）ボタン"
+    return "ボードのリセットボタン"
+
+
+class BoardResetError(KitError):
+    """The board restarted while running a call.
+
+    ``lost`` names what the board no longer has (variables, functions, imported modules
+    defined by earlier calls); ``partial`` is set by ``stream()``.
+    """
+
+    def __init__(self, after: bytes = b"", lost: list[str] | None = None):
         self.after = after  # what the board printed after restarting (used to resynchronise)
+        self.lost = list(lost or [])
+        if self.lost:
+            shown = ", ".join(self.lost[:12]) + (" など" if len(self.lost) > 12 else "")
+            gone = f"それまでのセルで作った変数・関数・モジュール（{shown}）は消えています。"
+        else:
+            gone = "ボード上の変数は消えています。"
         super().__init__(
-            "実行中にボードが再起動しました（電源・リセットボタン・machine.reset()・クラッシュなど）。"
-            "ボード上の変数は消えています。必要なセルをもう一度実行してください。"
+            "実行中にボードが再起動しました（電源・リセットボタン・machine.reset()・クラッシュ・"
+            f"メモリ不足など）。{gone}それらを作るセルを上から順にもう一度実行してください。"
         )
         self.partial = None
 

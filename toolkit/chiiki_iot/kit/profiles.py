@@ -16,7 +16,9 @@ class Profile:
     ``usb_ids`` lists (VID, PID) pairs; a PID of ``None`` matches every product of the
     vendor. ``flat_fs`` is True where the filesystem has no directories and no
     ``os.stat`` (micro:bit); ``max_file_bytes`` is a cautious per-file limit there.
-    ``driver_dir`` is where the lab drivers go on a real board.
+    ``driver_dir`` is where the lab drivers go on a real board. ``max_code_bytes`` is the
+    largest program the board can compile in one call (``None``: no practical limit);
+    ``runs_labs`` is False where the lab drivers do not fit in the board's memory.
     """
 
     name: str
@@ -26,6 +28,8 @@ class Profile:
     max_file_bytes: int | None
     driver_dir: str
     guide: str
+    max_code_bytes: int | None = None
+    runs_labs: bool = True
 
 
 MICROBIT_V2 = Profile(
@@ -38,6 +42,22 @@ MICROBIT_V2 = Profile(
     max_file_bytes=20_000,
     driver_dir="",
     guide="hardware_kits/microbit_v2/flashing.md",
+)
+
+# micro:bit V1 (nRF51822, 16 kB RAM) running MicroPython 1.0.1: about 9 kB of heap, no raw-paste.
+# Its USB interface chip has the same ids as a V2's: it is told apart by what the firmware says
+# (os.uname().machine "micro:bit v1.0.1 with nRF51822"), never by USB.
+MICROBIT_V1 = Profile(
+    name="microbit_v1",
+    label="micro:bit V1",
+    usb_ids=(),
+    flat_fs=True,
+    max_file_bytes=20_000,
+    driver_dir="",
+    guide="hardware_kits/microbit_v1/flashing.md",
+    # measured in QEMU on the uflash firmware: 4 kB of source compiles, 5 kB locks the board
+    max_code_bytes=3_000,
+    runs_labs=False,
 )
 
 ESP32 = Profile(
@@ -57,8 +77,41 @@ ESP32 = Profile(
     guide="hardware_kits/esp32/flashing.md",
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (MICROBIT_V2, ESP32)}
-ALIASES = {"microbit": "microbit_v2", "micro:bit": "microbit_v2", "ubit": "microbit_v2", "esp32": "esp32"}
+PROFILES: dict[str, Profile] = {p.name: p for p in (MICROBIT_V2, ESP32, MICROBIT_V1)}
+ALIASES = {"microbit": "microbit_v2", "micro:bit": "microbit_v2", "ubit": "microbit_v2", "esp32": "esp32",
+           "microbit_v1": "microbit_v1", "v1": "microbit_v1"}
+
+
+def profile_for_machine(platform: str, machine: str) -> Profile | None:
+    """The profile of a board from what its firmware says (``sys.platform``, ``os.uname().machine``).
+
+    >>> profile_for_machine("microbit", "micro:bit v1.0.1 with nRF51822").name
+    'microbit_v1'
+    >>> profile_for_machine("microbit", "micro:bit v2.0.0 with nRF52833").name
+    'microbit_v2'
+    >>> profile_for_machine("qemu", "mps2-an385 with Cortex-M3") is None
+    True
+    """
+    platform, machine = str(platform).lower(), str(machine).lower()
+    if platform == "microbit" or "micro:bit" in machine:
+        return MICROBIT_V1 if "nrf51" in machine else MICROBIT_V2
+    if platform == "esp32" or "esp32" in machine:
+        return ESP32
+    return None
+
+
+def unknown_profile(platform: str, machine: str, has_folders: bool) -> Profile:
+    """A profile for a MicroPython board the kit does not know, built from what it answered."""
+    return Profile(
+        name="unknown",
+        label=f"MicroPython ボード（{machine or platform}）",
+        usb_ids=(),
+        flat_fs=not has_folders,
+        max_file_bytes=None,
+        driver_dir="/lib" if has_folders else "",
+        guide="hardware_kits/README.md",
+        runs_labs=False,
+    )
 
 
 def get_profile(name: str | Profile) -> Profile:
