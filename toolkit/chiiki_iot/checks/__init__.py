@@ -37,9 +37,10 @@ from typing import Any
 from . import answer_key, expect, python_errors
 from .expect import Expectation
 from .marks import NG, OK, TODO
+from .quick import quick_check
 from .self_grading import SelfGrader, saved_cell_source
 
-__all__ = ["Checks", "CheckFailed", "FormatProblem", "WrongAnswer", "expect", "answer_key", "FORMAT_ONLY", "SELF_GRADED"]
+__all__ = ["Checks", "CheckFailed", "FormatProblem", "WrongAnswer", "expect", "answer_key", "FORMAT_ONLY", "SELF_GRADED", "quick_check"]
 
 _MISSING = object()
 # which kind of check ran, said after every result

@@ -43,6 +43,11 @@ desu-masu           a paragraph of prose (not a list, table, quote or heading) d
                     not mix です・ます sentences with plain ones (…た。 …だ。 …である。)
 wording             no word of ``WORDING`` (表記ゆれ and words a municipal office
                     does not use, courses/STYLE.md) in any cell or in the metadata
+episodes            no explanation stretch longer than ``EPISODE_LIMIT`` (1,500)
+                    characters of prose without a check (``episode_stretches``):
+                    a graded cell, a ``checks(...)`` / ``checks.self_check()``
+                    cell, or a quick check (tag ``quick-check``, calls
+                    ``quick_check``, ungraded)
 ==================  ===========================================================
 
 A notebook with ``metadata.chiiki_club`` is a 地域ICTクラブ session (``courses/ict_club/``): it is
@@ -273,6 +278,7 @@ def check_notebook(path: Path | str, *, warnings: bool = False) -> list[Violatio
         bad("licence", f"最初のセルにライセンスの1行がありません。表紙の用語集のリンクの下に、次の1行をそのまま入れてください: {LICENCE_NOTE}")
     _check_wording(nb, bad)
     _check_objective_map(nb, meta, bad)
+    _check_episodes(path, nb, bad)
     return out if warnings else [v for v in out if not v.is_warning]
 
 
@@ -414,3 +420,120 @@ def _check_objective_map(nb, meta: dict, bad) -> None:
 def _rubric_just_before(cells, i: int) -> bool:
     """A manually graded answer shows its 採点基準 (rubric) in the cell just before it."""
     return i > 0 and "採点基準" in cells[i - 1].source
+
+
+# --- episodes: no long explanation without a check (issue #13) ---------------------------------
+
+EPISODE_LIMIT = 1500          # characters of prose, about 15 minutes of reading and trying
+QUICK_CHECK_TAG = "quick-check"
+# Modules whose quick checks are not written yet: ``episodes`` reports them as warnings (注意), not
+# errors, until their stretches are split. Remove a module as soon as it is fixed (a test fails
+# when a listed module has no long stretch left).
+EPISODES_PENDING: frozenset[str] = frozenset({
+    "open_data/01_opendata_towa",
+    "open_data/02_file_wo_yomu",
+    "open_data/03_seikika",
+    "open_data/04_hyojun_dataset",
+    "open_data/05_shukei_to_zu",
+    "open_data/06_kokai_suru",
+    "open_data/07_sensor_to_opendata",
+    "sensors/01_hajimete_no_setsuzoku",
+    "sensors/02_sensor_wa_nani_wo_hakaru",
+    "sensors/03_data_logging",
+    "sensors/04_shikiichi_to_alert",
+    "sensors/05_necchusho_mimamori",
+    "sensors/06_katsudoryo_to_shindo",
+    "sensors/07_yasei_dobutsu",
+    "sensors/08_musen",
+    "sensors/09_suishitsu",
+    "sensors/10_jissho_wo_sekkei",
+    "sensors/11_security",
+})
+
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[ \t]*$", re.S | re.M)
+_CALL = re.compile(r"^[^#\n]*\b(checks(\.self_check)?|quick_check)\s*\(", re.M)
+_SUMMARY = re.compile(r"^##\s.*まとめ", re.M)
+
+
+def prose_length(markdown: str) -> int:
+    r"""Characters a learner reads in a Markdown cell: no code blocks, HTML tags, URLs or markup, no spaces.
+
+    Links and images count by their text, tables by the text in their cells.
+
+    >>> prose_length("## 見出し\n\n**課題**は [所管課](https://example.jp/a) に。\n```python\nx = 1\n```\n| a | b |\n|---|---|\n| 1 | 2 |")
+    15
+    """
+    text = _FENCE.sub("", markdown)
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"https?://\S+", "", text)
+    text = re.sub(r"^[\s:|-]*\|[\s:|-]*$", "", text, flags=re.M)   # the |---|---| line of a table
+    text = re.sub(r"[#*_`>|]", "", text)
+    return len(re.sub(r"\s+", "", text))
+
+
+def is_quick_check(cell) -> bool:
+    """A code cell tagged ``quick-check`` (the ``episodes`` rule also wants it to call ``quick_check``)."""
+    return cell.cell_type == "code" and QUICK_CHECK_TAG in (cell.get("metadata", {}).get("tags") or [])
+
+
+def _is_check(cell) -> bool:
+    """A cell after which the learner has had feedback: graded, a format/self-check, or a quick check."""
+    m = _nbgrader(cell)
+    if m.get("grade") or m.get("solution") or m.get("task"):
+        return True
+    if cell.cell_type != "code":
+        return False
+    calls = {g for g, _ in _CALL.findall(_visible_part(cell.source))}
+    return bool(calls & {"checks", "checks.self_check"}) or (is_quick_check(cell) and "quick_check" in calls)
+
+
+def episode_stretches(nb) -> list[tuple[int, int, int]]:
+    """The explanation stretches of a notebook: (first cell, last cell, characters), cells numbered from 1.
+
+    A stretch is the Markdown prose (``prose_length``) read between two checks. Counting starts
+    after the front matter (the first cell: title, 学習目標, 所要時間, 前提, 使うもの) and stops at the
+    ``## …まとめ`` heading (まとめ and 出典 recap, they do not explain anything new). Code cells
+    (examples) add no characters; a check (``_is_check``) ends the stretch.
+    """
+    out: list[tuple[int, int, int]] = []
+    start, last, chars = 0, 0, 0
+    for number, cell in enumerate(nb.cells[1:], start=2):
+        if cell.cell_type == "markdown" and _SUMMARY.search(cell.source):
+            break
+        if _is_check(cell):
+            if chars:
+                out.append((start, last, chars))
+            start, last, chars = 0, 0, 0
+            continue
+        if cell.cell_type == "markdown":
+            n = prose_length(cell.source)
+            if n:
+                start, last, chars = start or number, number, chars + n
+    if chars:
+        out.append((start, last, chars))
+    return out
+
+
+def _module_of(path: Path) -> str:
+    path = path.resolve()
+    return f"{path.parent.parent.name}/{path.parent.name}"
+
+
+def _check_episodes(path: Path, nb, bad) -> None:
+    """``episodes``: no explanation stretch longer than ``EPISODE_LIMIT`` characters without a check."""
+    severity = "warning" if _module_of(path) in EPISODES_PENDING else "error"
+    for number, cell in enumerate(nb.cells, start=1):
+        if is_quick_check(cell):
+            if "quick_check" not in {g for g, _ in _CALL.findall(cell.source)}:
+                bad("episodes", f"セル {number}: タグ quick-check のセルが quick_check(...) を呼んでいません。"
+                                "答えをその場で確かめられるよう、quick_check(kotae, 正解, \"理由\", choices=[...]) を書いてください。")
+            if _nbgrader(cell):
+                bad("episodes", f"セル {number}: 小テスト（quick-check）は採点しません。nbgrader の設定を外してください。")
+    for first, last, chars in episode_stretches(nb):
+        if chars > EPISODE_LIMIT:
+            where = f"セル {first}" if first == last else f"セル {first}〜{last}"
+            bad("episodes", f"{where}: 確認のない説明が {chars:,}字続いています（{EPISODE_LIMIT:,}字まで。約15分）。"
+                            "途中の見出しのところで説明を分け、小テスト（タグ quick-check のコードセルで "
+                            "quick_check(...) を呼ぶ、採点しない1問）を入れてください（courses/STYLE.md）。", severity)
