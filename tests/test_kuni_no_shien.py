@@ -6,34 +6,17 @@ and caps the notebook computes with are always checked against ``as_printed`` it
 """
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
 
 import pytest
 
 from chiiki_iot import data
 from chiiki_iot.opendata import check_readability
+from seed_texts import flat, seed_text
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 KYUSHU_2018 = "総務省九州総合通信局「九州における IoT 実装の推進」（平成30年8月）"
 KYUSHU_2020 = "総務省九州総合通信局「九州におけるIoT実装の推進（総務省IoT関連施策）」（令和2年2月）"
 SEED_OF = {KYUSHU_2018: "002", KYUSHU_2020: "000"}
 MENUS = {"計画策定支援", "財政支援", "財政支援（特別交付税措置）", "人的支援", "普及促進"}
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s", "", text)
-
-
-def _seed(prefix: str) -> str:
-    files = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not files:
-        message = f"seed {prefix} is not beside the repository ({SEEDS})"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI must check every shipped figure against its source")
-        pytest.skip(message + "; provenance is checked where the seeds are (CI)")
-    return _flat(files[0].read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +40,9 @@ def test_dataset_says_where_it_comes_from(menus):
 def test_every_printed_string_occurs_in_the_document_its_row_cites(menus):
     missing = []
     for source, prefix in SEED_OF.items():
-        seed = _seed(prefix)
+        seed = seed_text(prefix)
         rows = menus[menus["source"] == source]
-        missing += [s for s in rows["as_printed"] if _flat(s) not in seed]
+        missing += [s for s in rows["as_printed"] if flat(s) not in seed]
     assert missing == []
 
 

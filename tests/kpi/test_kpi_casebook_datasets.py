@@ -5,17 +5,15 @@ present, every ``as_printed`` string must occur in the original text; the numeri
 always checked against ``as_printed`` itself.
 """
 import math
-import os
 import re
 import unicodedata
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from chiiki_iot import data
+from seed_texts import flat, seed_text
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 CASEBOOK = "総務省 情報流通行政局 地域通信振興課「地域IoT実装のための計画策定・推進体制構築支援事業」事例集（平成31年4月）"
 KYUSHU = "総務省九州総合通信局「九州におけるIoT実装の推進（総務省IoT関連施策）」（令和2年2月）"
 SOCIETY5 = "総務省「Society5.0時代の地方」（平成31年1月）"
@@ -31,20 +29,6 @@ SHIPPED = {
     "shiojiri_wildlife_sensors": ("004", SOCIETY5),
     "kerosene_lpwa_trial": ("000", KYUSHU),
 }
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s", "", text)
-
-
-def _seed(prefix: str) -> str:
-    files = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not files:
-        message = f"seed {prefix} is not beside the repository ({SEEDS})"
-        if os.environ.get("CI"):  # CI always has shared/ beside the clone: a missing seed is an error there
-            pytest.fail(message + "; CI must check every shipped figure against its source")
-        pytest.skip(message + "; provenance is checked where the seeds are (CI)")
-    return _flat(files[0].read_text(encoding="utf-8"))
 
 
 def _numbers(text: str) -> list[float]:
@@ -64,14 +48,14 @@ def test_dataset_cites_its_source(name):
 
 
 @pytest.mark.parametrize("name", sorted(SHIPPED))
-def test_printed_strings_occur_in_the_seed(name):
-    seed = _seed(SHIPPED[name][0])
+def test_printed_strings_occur_in_theseed_text(name):
+    seed = seed_text(SHIPPED[name][0])
     df = data.load(name)
     column = {"casebook_trees": "label", "casebook_projects": "project", "casebook_barriers": "case_text"}.get(name, "as_printed")
-    missing = [s for s in df[column] if _flat(s) not in seed]
+    missing = [s for s in df[column] if flat(s) not in seed]
     assert missing == []
     if name == "casebook_barriers":
-        assert [s for s in df["symptom"] if _flat(s) not in seed] == []
+        assert [s for s in df["symptom"] if flat(s) not in seed] == []
 
 
 def test_kpi_numbers_match_their_printed_text():
