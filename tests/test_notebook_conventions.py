@@ -435,11 +435,3 @@ def test_a_quick_check_runs_and_answers_in_japanese(capsys):
     assert lines[2] == "✅［OK］ 正解です。理由"
 
 
-def test_modules_pending_quick_checks_are_warned_and_still_need_them(tmp_path):
-    """EPISODES_PENDING only lists modules that still have a long stretch (and says so as 注意)."""
-    from chiiki_iot.curriculum import rules
-
-    for ref in sorted(rules.EPISODES_PENDING):
-        module = next(m for m in MODULES if f"{m.path.parent.name}/{m.name}" == ref)
-        found = [v for v in check_notebook(module.main_notebook, warnings=True) if v.rule == "episodes"]
-        assert found and all(v.is_warning for v in found), f"{ref} は直っています。EPISODES_PENDING から外してください"

@@ -426,12 +426,6 @@ def _rubric_just_before(cells, i: int) -> bool:
 
 EPISODE_LIMIT = 1500          # characters of prose, about 15 minutes of reading and trying
 QUICK_CHECK_TAG = "quick-check"
-# Modules whose quick checks are not written yet: ``episodes`` reports them as warnings (注意), not
-# errors, until their stretches are split. Remove a module as soon as it is fixed (a test fails
-# when a listed module has no long stretch left).
-EPISODES_PENDING: frozenset[str] = frozenset({
-})
-
 _FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[ \t]*$", re.S | re.M)
 _CALL = re.compile(r"^[^#\n]*\b(checks(\.self_check)?|quick_check)\s*\(", re.M)
 _SUMMARY = re.compile(r"^##\s.*まとめ", re.M)
@@ -498,14 +492,8 @@ def episode_stretches(nb) -> list[tuple[int, int, int]]:
     return out
 
 
-def _module_of(path: Path) -> str:
-    path = path.resolve()
-    return f"{path.parent.parent.name}/{path.parent.name}"
-
-
 def _check_episodes(path: Path, nb, bad) -> None:
     """``episodes``: no explanation stretch longer than ``EPISODE_LIMIT`` characters without a check."""
-    severity = "warning" if _module_of(path) in EPISODES_PENDING else "error"
     for number, cell in enumerate(nb.cells, start=1):
         if is_quick_check(cell):
             if "quick_check" not in {g for g, _ in _CALL.findall(cell.source)}:
@@ -518,4 +506,4 @@ def _check_episodes(path: Path, nb, bad) -> None:
             where = f"セル {first}" if first == last else f"セル {first}〜{last}"
             bad("episodes", f"{where}: 確認のない説明が {chars:,}字続いています（{EPISODE_LIMIT:,}字まで。約15分）。"
                             "途中の見出しのところで説明を分け、小テスト（タグ quick-check のコードセルで "
-                            "quick_check(...) を呼ぶ、採点しない1問）を入れてください（courses/STYLE.md）。", severity)
+                            "quick_check(...) を呼ぶ、採点しない1問）を入れてください（courses/STYLE.md）。")
