@@ -433,5 +433,3 @@ def test_a_quick_check_runs_and_answers_in_japanese(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("⏳［未回答］") and lines[1] == "❌［要修正］ 3 ではありません。ヒント"
     assert lines[2] == "✅［OK］ 正解です。理由"
-
-
