@@ -20,13 +20,14 @@ Without QEMU the tests are skipped, except in CI (``CI`` set), where they fail.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
-import re
 import select
-import shutil
 import socket
+import struct
 import subprocess
+import termios
 import threading
 import time
 import tty
@@ -75,36 +76,70 @@ def microbit_v1_image(folder: Path) -> Path:
 
 
 class PacedPty:
-    """A pty for the Board, relayed to QEMU's pty; host->board bytes paced like a UART.
+    """A pty for the Board, relayed to QEMU's serial line; host->board bytes paced like a UART.
+
+    QEMU's serial port is a pty of ours (``wire``: QEMU opens its slave as a host tty), so the
+    relay can see how many bytes QEMU has not taken yet. It sends at most 115,200 baud **and**
+    never more than a few bytes ahead of the guest: when the host is loaded and QEMU does not
+    run for a moment, the bytes wait on the wire instead of reaching the guest in one burst
+    when QEMU runs again (a real UART never delivers faster than its baud rate). QEMU's UART
+    model reads its host tty only when the guest's receiver has room.
 
     The relay holds its own end of the Board's pty open, so the Board may close and reopen
-    it (``reconnect()``); when QEMU goes away, the Board's pty is closed too (a pulled cable).
+    it (``reconnect()``); when QEMU goes away (``alive()`` false), the Board's pty is closed
+    too (a pulled cable).
     """
 
-    def __init__(self, target: str, bytes_per_s: float | None = UART_BYTES_PER_S):
+    AHEAD = 8  # bytes the relay may be ahead of the guest: one piece
+
+    def __init__(self, alive, bytes_per_s: float | None = UART_BYTES_PER_S):
         self.bytes_per_s = bytes_per_s
+        self._alive = alive
         self._master, slave = os.openpty()
         tty.setraw(slave)
         self.port = os.ttyname(slave)
         self._slave = slave
-        self._target = os.open(target, os.O_RDWR | os.O_NOCTTY)
-        tty.setraw(self._target)
+        self._target, self._wire = os.openpty()  # QEMU opens the wire's slave path
+        tty.setraw(self._wire)
+        self.wire = os.ttyname(self._wire)
         self._wake_r, self._wake_w = os.pipe()
         self._stopping = False
         self._drop_in: int | None = None  # host->board bytes still to pass before one is dropped
         self.dropped = 0
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Start relaying (once QEMU has opened the wire)."""
         self._threads = [threading.Thread(target=self._pump, args=(self._master, self._target, True), daemon=True),
                          threading.Thread(target=self._pump, args=(self._target, self._master, False), daemon=True)]
         for t in self._threads:
             t.start()
 
+    def _unread(self) -> int:
+        """Bytes on the wire that QEMU has not taken yet."""
+        return struct.unpack("i", fcntl.ioctl(self._wire, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+    def _wait_for_guest(self) -> bool:
+        """Until QEMU has taken all but ``AHEAD`` bytes; False if the relay is stopping or QEMU is gone."""
+        while self._unread() > self.AHEAD:
+            if self._stopping or not self._alive():
+                return False
+            ready, _, _ = select.select([self._wake_r], [], [], 0.001)
+            if ready:
+                return False
+        return True
+
     def _pump(self, src: int, dst: int, paced: bool) -> None:
         budget_start, sent = time.monotonic(), 0
         try:
             while not self._stopping:
-                ready, _, _ = select.select([src, self._wake_r], [], [])
+                ready, _, _ = select.select([src, self._wake_r], [], [], 0.2)
                 if self._wake_r in ready:
                     return
+                if not ready:
+                    if not self._alive():
+                        break
+                    continue
                 data = os.read(src, 64 if paced else 4096)
                 if not data:
                     break
@@ -121,13 +156,17 @@ class PacedPty:
                 now = time.monotonic()
                 if now > budget_start + sent / self.bytes_per_s:  # the line was idle: no credit from it
                     budget_start, sent = now, 0
-                for b in range(0, len(data), 8):
-                    piece = data[b:b + 8]
+                for b in range(0, len(data), self.AHEAD):
+                    if not self._wait_for_guest():
+                        return
+                    piece = data[b:b + self.AHEAD]
                     os.write(dst, piece)
                     sent += len(piece)
                     delay = budget_start + sent / self.bytes_per_s - time.monotonic()
                     if delay > 0:
                         time.sleep(delay)  # the pace of the wire, not a wait for an event
+                    elif delay < -0.05:  # QEMU kept the bytes waiting: the wire was idle meanwhile
+                        budget_start, sent = time.monotonic(), 0
         except OSError:
             pass
         if not self._stopping:  # QEMU went away: so does the Board's serial port
@@ -139,7 +178,7 @@ class PacedPty:
         self._drop_in = after
 
     def _close_fds(self) -> None:
-        for name in ("_master", "_slave", "_target"):
+        for name in ("_master", "_slave", "_target", "_wire"):
             fd = getattr(self, name)
             if fd is not None:
                 setattr(self, name, None)
@@ -178,32 +217,38 @@ class QemuBoard:
             machine = ["-M", "mps2-an385", "-kernel", str(MPS2_ELF), "-semihosting"]
         else:
             raise ValueError(firmware)
-        cmd = [qemu, *machine, "-serial", "pty", "-display", "none", "-monitor", "none",
+        self.relay = PacedPty(lambda: self.proc.poll() is None, UART_BYTES_PER_S if paced else None)
+        cmd = [qemu, *machine, "-serial", self.relay.wire, "-display", "none", "-monitor", "none",
                "-qmp", f"unix:{self._qmp_path},server=on,wait=off"]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
-        self.relay: PacedPty | None = None
         try:
-            qemu_pty = self._read_pty()
-            self.relay = PacedPty(qemu_pty, UART_BYTES_PER_S if paced else None)
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        except BaseException:
+            self.relay.close()
+            raise
+        try:
+            self._wait_for_qmp()
+            self.relay.start()
         except BaseException:
             self.close()
             raise
 
-    def _read_pty(self) -> str:
+    def _wait_for_qmp(self) -> None:
+        """Until QEMU is up (its QMP socket answers): by then it has opened the serial wire."""
         deadline = time.monotonic() + START_BOUND_S
-        text = b""
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.5)
-            if ready:
-                chunk = os.read(self.proc.stdout.fileno(), 4096)
-                if not chunk:
-                    break
-                text += chunk
-                m = re.search(rb"redirected to (/dev/pts/\d+)", text)
-                if m:
-                    return m.group(1).decode()
-        raise RuntimeError(f"QEMU did not report its serial pty: {text!r}")
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"QEMU ended at start: {self.proc.stdout.read()!r}")
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                    s.settimeout(START_BOUND_S)
+                    s.connect(self._qmp_path)
+                    s.makefile("rb").readline()  # the greeting
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     @property
     def port(self) -> str:
