@@ -108,6 +108,25 @@ def test_the_widget_runs_the_program_on_a_board_it_is_given(make_board):
     assert board.eval("display.image() == Image.HEART") is True
 
 
+def test_stopping_a_virtual_program_waits_for_its_sleep_instead_of_interrupting_the_interpreter(make_board):
+    """The unix port's Ctrl-C (SIGINT) lands anywhere, even in its garbage collector, and could leave
+    the board broken ("heap is locked", lost names): stop() asks the program to stop at its next sleep."""
+    board = make_board("microbit_v2")
+    board.start(from_cards(A_HEART).to_micropython())  # longer than a plain write: raw-paste, Ctrl-C is a SIGINT
+    board.stop()
+    assert board.kit.relay.sigints == 0
+    assert not (board.kit.host_dir / "stop").exists()  # the request was taken, nothing left for the next program
+    assert board.eval("display.image() is not None") is True
+
+
+def test_a_virtual_program_that_never_sleeps_is_still_stopped(make_board):
+    board = make_board("microbit_v2")
+    board.start("from microbit import *\nn = 0\nwhile True:\n    n = n + 1  # never sleeps: the stop request is never taken\n")
+    board.stop()
+    assert board.kit.relay.sigints == 1 and not (board.kit.host_dir / "stop").exists()
+    assert board.eval("n") > 0
+
+
 def test_continue_in_code_puts_the_code_into_the_next_cell(ipython):
     b = card_builder(cards=A_HEART)
     b.buttons["code"].click()

@@ -46,6 +46,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DRIVERS_DIR = Path(__file__).resolve().parent / "device" / "drivers"
 _DEFAULT = object()
+# how long stop() waits for a virtual board's program to take the stop request at its next sleep
+# before the Ctrl-C; a program that sleeps for longer (or never) gets the Ctrl-C
+VIRTUAL_STOP_S = 1.0
 PUT_TRIES = 4  # sends of one chunk (and of the whole file, and of a garbled call) before giving up
 
 # Board side of verified file transfers (MicroPython 1.9 and later): Adler-32 as (a, b), so no
@@ -351,8 +354,15 @@ class Board:
             return ""
         thread, state = self._background
         if thread.is_alive():
-            self._repl.interrupt()  # from this thread: a Ctrl-C; the follower reads the end
-            thread.join(timeout)
+            request = self._virtual_stop_request()
+            if request is not None:  # a virtual board stops at its program's next sleep
+                request.touch()
+                thread.join(min(timeout, VIRTUAL_STOP_S))
+            if thread.is_alive():
+                self._repl.interrupt()  # from this thread: a Ctrl-C; the follower reads the end
+                thread.join(timeout)
+            if request is not None:
+                request.unlink(missing_ok=True)  # not taken (the program never slept): not for the next one
         self._background = None
         if "error" in state:
             raise state["error"]
@@ -360,6 +370,12 @@ class Board:
         if err and "KeyboardInterrupt" not in err:
             raise DeviceError(err, "".join(state["chunks"]), code=state["code"])
         return "".join(state["chunks"])
+
+    def _virtual_stop_request(self) -> Path | None:
+        """The file that asks a virtual board's program to stop at its next sleep (``sim/common/time.py``):
+        safer than the unix port's Ctrl-C, which can interrupt its interpreter anywhere."""
+        host_dir = getattr(self.kit, "host_dir", None) if self.is_virtual else None
+        return Path(host_dir) / "stop" if host_dir is not None else None
 
     @property
     def running(self) -> bool:

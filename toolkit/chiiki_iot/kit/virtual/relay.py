@@ -201,6 +201,7 @@ class PtyRelay(BoardSide):
         self._to_interp = bytearray()
         self._last_sigint = 0.0
         self._sigint_call = -1  # the call the last SIGINT went to
+        self.sigints = 0  # SIGINTs the relay sent (Ctrl-C during a raw-paste call)
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._port_master, False)
         os.set_blocking(self._wake_r, False)
@@ -323,6 +324,7 @@ class PtyRelay(BoardSide):
         if (self._sigint_call == self.calls and now - self._last_sigint < 0.2) or self._waiting_for_input():
             return
         self._last_sigint, self._sigint_call = now, self.calls
+        self.sigints += 1
         try:
             os.killpg(self._proc.pid, signal.SIGINT)
         except ProcessLookupError:

@@ -36,6 +36,11 @@ _now = 0  # virtual microseconds since boot
 _slept = False
 _EPOCH = _rt.time()
 _stop_us = -1  # board time at which the program is stopped (see _stop_at), -1 = never
+# Board.stop() on a virtual board asks here first (a file beside the world file): the program
+# stops at its next sleep, a safe point. The unix port's Ctrl-C (SIGINT) interrupts anywhere,
+# even inside the garbage collector, and can leave the interpreter broken ("heap is locked").
+_WORLD = uos.getenv("CHIIKI_KIT_WORLD") or ""
+_STOP_FILE = _WORLD.rsplit("/", 1)[0] + "/stop" if "/" in _WORLD else ""
 
 
 def _stop_at(us):
@@ -51,6 +56,17 @@ def _check_stop():
     if 0 <= _stop_us <= _now:
         _now = _stop_us
         raise KeyboardInterrupt
+
+
+def _stop_requested():
+    """The host asked the running program to stop (and the request is taken: the file goes)."""
+    if not _STOP_FILE:
+        return False
+    try:
+        uos.remove(_STOP_FILE)
+    except OSError:
+        return False
+    return True
 
 
 def _now_us():
@@ -100,6 +116,8 @@ def sleep_us(us):
     if _SPEED > 0:
         _real_sleep_us(int(us / _SPEED))
     _check_stop()
+    if _stop_requested():
+        raise KeyboardInterrupt
 
 
 def sleep_ms(ms):
