@@ -261,13 +261,18 @@ def screenshot_on_failure(page, tmp_path: Path):
 
 
 def open_notebook(page, lab: Lab, path: str):
-    """Open ``path`` in JupyterLab and wait until its kernel is idle."""
+    """Open ``path`` in JupyterLab and wait until its kernel is ready."""
+    page.goto(lab.url(path))
+    return notebook_on_show(page, path.rsplit("/", 1)[-1])
+
+
+def notebook_on_show(page, name: str):
+    """The panel of notebook ``name``, which JupyterLab shows now, once its kernel is ready for a Shift+Enter."""
     from playwright.sync_api import expect
 
-    page.goto(lab.url(path))
     # this notebook's own panel: JupyterLab restores the tabs opened before, which stay in the page (hidden),
     # and may show one of them for a moment; the current tab names the panel it shows (data-id)
-    tab = page.locator(".lm-TabBar-tab.jp-mod-current").filter(has_text=path.rsplit("/", 1)[-1])
+    tab = page.locator(".lm-TabBar-tab.jp-mod-current").filter(has_text=name)
     expect(tab).to_have_count(1)
     panel = page.locator(f"[id='{tab.get_attribute('data-id')}']")
     expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute("data-status", "idle")
@@ -481,9 +486,7 @@ def keyboard_club_flow(page, lab, workspace):
     expect(link, "Tab never reached the session's link on the start page").to_be_focused()
     page.keyboard.press("Enter")
 
-    panel = page.locator(".jp-NotebookPanel").filter(has=page.locator(".jp-Notebook")).first
-    expect(page.locator(".lm-TabBar-tab.jp-mod-current").filter(has_text=CLUB_SESSION)).to_be_visible()
-    expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute("data-status", "idle")
+    panel = notebook_on_show(page, CLUB_SESSION)
     cells = panel.locator(".jp-Notebook .jp-Cell")
     expect(cells).to_have_count(len(session.cells))
     # the keys go to the notebook: it has the focus (command mode)
