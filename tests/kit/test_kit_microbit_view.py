@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from chiiki_iot.kit import club
 from chiiki_iot.kit.microbit_view import (BoardState, MicrobitView, SoundEvent, describe_leds, describe_sound,
                                           pressed_words, read_shown)
@@ -18,74 +20,73 @@ def _display_rows(board) -> list[str]:
     return board.eval("[''.join(str(display.get_pixel(x, y)) for x in range(5)) for y in range(5)]")
 
 
-def test_button_a_on_the_view_reaches_was_pressed_and_get_presses(make_board):
+@pytest.fixture
+def viewed(make_board):
+    """A virtual micro:bit and its board view (closed after the test): ``(board, view)``."""
     b = make_board()
     view = MicrobitView(b)
     try:
-        b.exec("from microbit import *\nbutton_a.was_pressed()\nbutton_a.get_presses()")
-        view.button_a.click()  # what a child's click runs
-        assert b.eval("button_a.was_pressed()") is True
-        assert b.eval("button_a.get_presses()") == 1
-        assert b.eval("button_a.was_pressed()") is False
-        assert "ボタンA を おしました" in view.text
-        view.button_b.click()
-        assert b.eval("button_b.is_pressed()") is True
-        assert b.eval("button_b.get_presses()") == 1
-        view.logo.click()
-        assert b.eval("pin_logo.is_touched()") is True
-        assert b.eval("pin_logo.was_touched()") is True
-        assert "ロゴに さわりました" in view.text
+        yield b, view
     finally:
         view.close()
 
 
-def test_tilt_shake_light_and_temperature_reach_the_sensors(make_board):
-    b = make_board()
-    view = MicrobitView(b)
-    try:
-        b.exec("from microbit import *")
-        view.tilt_x.value = 600
-        view.tilt_y.value = -300
-        assert b.eval("(accelerometer.get_x(), accelerometer.get_y())") == (600, -300)
-        assert b.eval("accelerometer.current_gesture()") == "right"
-        assert "右に 600" in view.text
-        view.flat.click()
-        assert b.eval("accelerometer.get_x()") == 0
-        view.shake.click()
-        # gestures are sampled every 20 ms of board time: a program looks after a short sleep
-        assert b.eval("sleep(100) or accelerometer.was_gesture('shake')") is True
-        view.light.value = 200
-        assert b.eval("display.read_light_level()") == 200
-        view.temperature.value = 33
-        assert b.eval("temperature()") == 33
-    finally:
-        view.close()
+def test_button_a_on_the_view_reaches_was_pressed_and_get_presses(viewed):
+    b, view = viewed
+    b.exec("from microbit import *\nbutton_a.was_pressed()\nbutton_a.get_presses()")
+    view.button_a.click()  # what a child's click runs
+    assert b.eval("button_a.was_pressed()") is True
+    assert b.eval("button_a.get_presses()") == 1
+    assert b.eval("button_a.was_pressed()") is False
+    assert "ボタンA を おしました" in view.text
+    view.button_b.click()
+    assert b.eval("button_b.is_pressed()") is True
+    assert b.eval("button_b.get_presses()") == 1
+    view.logo.click()
+    assert b.eval("pin_logo.is_touched()") is True
+    assert b.eval("pin_logo.was_touched()") is True
+    assert "ロゴに さわりました" in view.text
 
 
-def test_leds_and_their_text_match_display_after_each_step(make_board):
-    b = make_board()
-    view = MicrobitView(b)
-    try:
-        assert describe_leds(view.state) == "LED: ぜんぶ きえています"
-        b.exec("from microbit import *\ndisplay.show(Image.HEART)")
-        state = view.refresh()
-        assert state.rows() == HEART == _display_rows(b)
-        assert "LED: ハートの形です（25こ のうち 16こ が ついています）" in view.text
-        assert "○●○●○\n●●●●●" in view.text  # the rows for a screen reader
-        assert view.leds_html.value.count("background:#ff3030") == 16  # lit LEDs, full red
-        b.exec("display.set_pixel(0, 0, 4)\ndisplay.set_pixel(2, 1, 0)")
-        state = view.refresh()
-        assert state.rows() == _display_rows(b) == ["49090", "99099", "99999", "09990", "00900"]
-        assert view.text.splitlines()[:2] == ["LED: 25こ のうち 16こ が ついています", "◐●○●○"]
-        # a real board is read with board.eval: the same state
-        assert MicrobitView(b, source="eval").state == state
-        b.exec("display.scroll('Hi')")
-        view.refresh()
-        assert view.text.startswith("LED: 文字「Hi」を 流しています")
-        b.exec("display.off()")
-        assert view.refresh().on is False and view.text.startswith("LED: 画面が オフです")
-    finally:
-        view.close()
+def test_tilt_shake_light_and_temperature_reach_the_sensors(viewed):
+    b, view = viewed
+    b.exec("from microbit import *")
+    view.tilt_x.value = 600
+    view.tilt_y.value = -300
+    assert b.eval("(accelerometer.get_x(), accelerometer.get_y())") == (600, -300)
+    assert b.eval("accelerometer.current_gesture()") == "right"
+    assert "右に 600" in view.text
+    view.flat.click()
+    assert b.eval("accelerometer.get_x()") == 0
+    view.shake.click()
+    # gestures are sampled every 20 ms of board time: a program looks after a short sleep
+    assert b.eval("sleep(100) or accelerometer.was_gesture('shake')") is True
+    view.light.value = 200
+    assert b.eval("display.read_light_level()") == 200
+    view.temperature.value = 33
+    assert b.eval("temperature()") == 33
+
+
+def test_leds_and_their_text_match_display_after_each_step(viewed):
+    b, view = viewed
+    assert describe_leds(view.state) == "LED: ぜんぶ きえています"
+    b.exec("from microbit import *\ndisplay.show(Image.HEART)")
+    state = view.refresh()
+    assert state.rows() == HEART == _display_rows(b)
+    assert "LED: ハートの形です（25こ のうち 16こ が ついています）" in view.text
+    assert "○●○●○\n●●●●●" in view.text  # the rows for a screen reader
+    assert view.leds_html.value.count("background:#ff3030") == 16  # lit LEDs, full red
+    b.exec("display.set_pixel(0, 0, 4)\ndisplay.set_pixel(2, 1, 0)")
+    state = view.refresh()
+    assert state.rows() == _display_rows(b) == ["49090", "99099", "99999", "09990", "00900"]
+    assert view.text.splitlines()[:2] == ["LED: 25こ のうち 16こ が ついています", "◐●○●○"]
+    # a real board is read with board.eval: the same state
+    assert MicrobitView(b, source="eval").state == state
+    b.exec("display.scroll('Hi')")
+    view.refresh()
+    assert view.text.startswith("LED: 文字「Hi」を 流しています")
+    b.exec("display.off()")
+    assert view.refresh().on is False and view.text.startswith("LED: 画面が オフです")
 
 
 def test_a_running_programs_display_and_sound_reach_the_view(make_board):
@@ -173,25 +174,21 @@ def test_read_shown_gives_what_was_shown_and_played_since_the_last_look(make_boa
     assert read_shown(b, again.mark) == type(again)(mark=again.mark)  # nothing new
 
 
-def test_the_club_helpers_say_the_board_in_the_views_words(make_board, capsys):
+def test_the_club_helpers_say_the_board_in_the_views_words(viewed, capsys):
     """``kit.club`` (the ICT club notebooks) and the board view read and word the board the same way."""
-    b = make_board()
-    view = MicrobitView(b)
-    try:
-        club.run(b, "display.scroll('Hi')\ndisplay.show(Image.HAPPY)\nmusic.play('c4:4')")
-        said = capsys.readouterr().out.splitlines()
-        state = view.refresh()
-        assert said == ["【ボードのようす】", describe_leds(state), *view.text.splitlines()[1:6],
-                        "文字: 「Hi」を 流しました（2文字）", "音: 1こ 鳴りました → ド（c4） 0.5秒"]
-        assert said[1] == "LED: にこにこの顔の形です（25こ のうち 7こ が ついています）"
-        assert club.lit(b) == state.lit == 7
-        club.tell(b)
-        assert capsys.readouterr().out.splitlines()[-1] == "音: 新しく 鳴った音は ありません"
-        club.press(b, "A", times=3)
-        assert capsys.readouterr().out == "（ボタンA を 3回 おしました）\n"
-        assert b.eval("button_a.get_presses()") == 3
-        club.set_sensor(b, light=800, temperature=30)
-        club.set_sensor(b, light=100)
-        assert b.eval("(display.read_light_level(), temperature())") == (25, 30)
-    finally:
-        view.close()
+    b, view = viewed
+    club.run(b, "display.scroll('Hi')\ndisplay.show(Image.HAPPY)\nmusic.play('c4:4')")
+    said = capsys.readouterr().out.splitlines()
+    state = view.refresh()
+    assert said == ["【ボードのようす】", describe_leds(state), *view.text.splitlines()[1:6],
+                    "文字: 「Hi」を 流しました（2文字）", "音: 1こ 鳴りました → ド（c4） 0.5秒"]
+    assert said[1] == "LED: にこにこの顔の形です（25こ のうち 7こ が ついています）"
+    assert club.lit(b) == state.lit == 7
+    club.tell(b)
+    assert capsys.readouterr().out.splitlines()[-1] == "音: 新しく 鳴った音は ありません"
+    club.press(b, "A", times=3)
+    assert capsys.readouterr().out == "（ボタンA を 3回 おしました）\n"
+    assert b.eval("button_a.get_presses()") == 3
+    club.set_sensor(b, light=800, temperature=30)
+    club.set_sensor(b, light=100)
+    assert b.eval("(display.read_light_level(), temperature())") == (25, 30)
