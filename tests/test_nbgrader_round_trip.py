@@ -2,7 +2,9 @@
 
 For each module: generate the student version with nbgrader, then autograde
 three pseudo-learners in nbgrader's sqlite gradebook (one course per test process,
-nbgrader's own in-process API; each module's tests run together on one worker):
+nbgrader's own in-process API; each module's tests run together on one worker) the way
+a class is graded: learner code in the sandbox, hidden tests in the judge outside the
+learner's kernel (``chiiki_iot.classroom.execute.SafeExecute``):
 
 * ``perfect``: the instructor's source (solutions) -> full marks on autograded parts;
 * ``blank``: the untouched release -> zero on autograded parts;
@@ -20,6 +22,7 @@ import nbformat
 import pytest
 import yaml
 
+from chiiki_iot.classroom.settings import AUTOGRADE_PREPROCESSORS
 from chiiki_iot.curriculum.nbgrader_course import NbgraderCourse, in_folder, succeeded
 from chiiki_iot.curriculum.rules import HIDDEN_BEGIN, HIDDEN_END
 
@@ -74,7 +77,10 @@ def gradebook_course(tmp_path_factory):
     # Kernels talk over Unix sockets, not TCP ports: several test workers start kernels at once, and
     # a TCP port that jupyter_client picked and freed can be taken by another process before the
     # kernel binds it ("Address already in use", seen here with three workers).
-    return course, course.api(KernelManager={"transport": "ipc", "ip": str(course.root / "kernel-ipc")})
+    # The class's autograde: sandboxed kernel, judge, inert outputs (allow_root: CI containers run as root).
+    return course, course.api(KernelManager={"transport": "ipc", "ip": str(course.root / "kernel-ipc")},
+                              Autograde={"autograde_preprocessors": AUTOGRADE_PREPROCESSORS},
+                              SafeExecute={"allow_root": True})
 
 
 # Each module's round trip is one group of tests on one worker (tests/xdist_groups.py).

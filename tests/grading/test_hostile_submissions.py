@@ -82,43 +82,91 @@ print("ATTEMPTS", sorted(results.items()))
 '''
 
 
+# The test cells never run in the learner's kernel (the judge runs them), so a learner can only
+# print hidden-test lines they guessed: this one is easy to guess from the visible checks("q1_bunrui").
+GUESSED = 'with checks.grading("q1_bunrui"):'
+GUESSED_EXPR = """("with checks." + 'grading("q1_bunrui"):')"""  # built at run time: not in the cell's source
+
 LEAKER = f'''
 import sys
 ip = get_ipython()
 ip.events.register("pre_run_cell", lambda info: print("NEXT CELL:\\n" + info.raw_cell))
 ip.set_custom_exc((), None)          # undo the Japanese-hint handler: full tracebacks
 sys.excepthook = sys.__excepthook__
+print({GUESSED_EXPR})
 {CORRECT_Q1}
 '''
 
-# Hidden-test lines carried in forms a page can hold but a reader of its text does not see: an HTML
+# A hidden-test line carried in forms a page can hold but a reader of its text does not see: an HTML
 # attribute, a comment, a script, entities, zero-width characters and full-width (NFKC) letters.
 SNEAKY = f'''
 from IPython.display import HTML, display
-import html as _html
 ZW = "\\u200b"
-def _hide(info):
-    lines = [l.strip() for l in info.raw_cell.splitlines() if len(l.strip()) > 5]
-    attrs = "".join(f'<span title="{{ZW.join(l)}}">.</span>' for l in lines)
-    comment = "<!-- " + " | ".join(l.replace(" ", "&#32;") for l in lines) + " -->"
-    script = "<script>/* " + " ".join(l.translate({{ord("c"): "ｃ", ord("s"): "ｓ"}}) for l in lines) + " */</script>"
-    display(HTML(attrs + comment + script))
-    print("\\n".join(ZW.join(l) for l in lines))
-get_ipython().events.register("pre_run_cell", _hide)
+lines = [{GUESSED_EXPR}]
+attrs = "".join(f'<span title="{{ZW.join(l)}}">.</span>' for l in lines)
+comment = "<!-- " + " | ".join(l.replace(" ", "&#32;") for l in lines) + " -->"
+script = "<script>/* " + " ".join(l.translate({{ord("c"): "ｃ", ord("s"): "ｓ"}}) for l in lines) + " */</script>"
+display(HTML(attrs + comment + script))
+print("\\n".join(ZW.join(l) for l in lines))
 {CORRECT_Q1}
 '''
 
-# Each hidden-test line split over two output lines: no single line carries it, the page does.
+# The hidden-test line split over two output lines: no single line carries it, the page does.
 SPLITTER = f'''
-def _split(info):
-    for line in info.raw_cell.splitlines():
-        line = line.strip()
-        if len(line) > 5:
-            print(line[: len(line) // 2])
-            print(line[len(line) // 2:])
-get_ipython().events.register("pre_run_cell", _split)
+print({GUESSED_EXPR}[:12])
+print({GUESSED_EXPR}[12:])
 {CORRECT_Q1}
 '''
+
+# Three ways to cheat that worked while the tests ran in the learner's kernel (each with the typical
+# wrong answers, which earn only partial marks): rebind ``checks`` so no test can fail ...
+REBINDER = '''
+import contextlib
+class _AlwaysRight:
+    def __call__(self, *args, **kwargs):
+        print("✅ 正解です")
+    @contextlib.contextmanager
+    def grading(self, name):
+        try:
+            yield
+        except BaseException:
+            pass
+checks = _AlwaysRight()
+'''
+# ... wrap every later cell in try/except with an IPython input transformer ...
+HOOKER = '''
+def _never_fail(lines):
+    return ["try:\\n"] + ["    " + line for line in lines] + ["\\nexcept BaseException:\\n    pass\\n"]
+get_ipython().input_transformers_post.append(_never_fail)
+'''
+# ... or submit a chiiki_iot package of one's own that the set-up cell imports instead of the toolkit.
+SHADOW_PACKAGE = {
+    "chiiki_iot/__init__.py": "",
+    "chiiki_iot/plots.py": "def use_japanese_font():\n    pass\n",
+    "chiiki_iot/checks/__init__.py": '''import contextlib
+class Checks:
+    def __init__(self, *args, **kwargs):
+        pass
+    def add(self, *args, **kwargs):
+        pass
+    def __call__(self, *args, **kwargs):
+        print("✅ 正解です")
+    @contextlib.contextmanager
+    def grading(self, name):
+        try:
+            yield
+        except BaseException:
+            pass
+class _Anything:
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: (lambda value: [])
+expect = _Anything()
+def quick_check(*args, **kwargs):
+    print("✅")
+''',
+}
+CHEATS = ("rebinder", "hooker", "shadower")
+
 
 # Script in the outputs (XSS): HTML with <script> and onerror=, SVG with a script, JavaScript,
 # Markdown with raw HTML, crafted image data and metadata. Then the learner's own name in bold.
@@ -221,6 +269,13 @@ def hostile_class(tmp_path_factory, listener):
     (linker / "data.csv").symlink_to(course.root / "gradebook.db")
 
     place(course, "sneaky", with_answers(course, q1_bunrui=SNEAKY))
+    typical = typical_answers()
+    place(course, "rebinder", with_answers(course, **{**typical, "q1_bunrui": REBINDER + typical["q1_bunrui"]}))
+    place(course, "hooker", with_answers(course, **{**typical, "q1_bunrui": HOOKER + typical["q1_bunrui"]}))
+    shadower = place(course, "shadower", with_answers(course, **typical))
+    for name, text in SHADOW_PACKAGE.items():
+        (shadower / name).parent.mkdir(parents=True, exist_ok=True)
+        (shadower / name).write_text(text, encoding="utf-8")
     place(course, "splitter", with_answers(course, q1_bunrui=SPLITTER))
     xss = with_answers(course, q1_bunrui=XSS, q2_gap=BIG_UPDATE,
                        q5_jibun_no_chiiki='<script>window.PWNED=9</script><img src=z onerror="window.PWNED=10"> 将来像')
@@ -317,7 +372,7 @@ def test_the_rest_of_the_class_is_graded(hostile_class):
     assert 0 < score(course, "typical")[1].auto_score < s.max_auto_score
     graded = set(report.graded)
     assert graded == {"perfect", "blank", "typical", "writer", "leaker", "looper", "stubborn", "exiter",
-                      "flooder", "deleter", "tamperer", "sneaky", "splitter", "xss", "files"}
+                      "flooder", "deleter", "tamperer", "sneaky", "splitter", "xss", "files", *CHEATS}
     # the hostile writer answered q1 correctly and is scored for it
     assert score(course, "writer")[0]["q1_bunrui_test_all"] == 2
 
@@ -389,12 +444,35 @@ def test_feedback_keeps_the_japanese_hints(hostile_class):
     assert "符号が逆です" in text
 
 
-def test_a_learner_who_echoes_the_tests_sees_a_note_instead(hostile_class):
+def test_hidden_tests_never_enter_the_learners_kernel(hostile_class):
+    """The leaker's hook printed every cell its kernel ran: set-up and answer cells, never a test cell."""
     course, *_ = hostile_class
     raw = autograded_text(course, "leaker")
-    assert "NEXT CELL" in raw and "with checks.grading" in raw, "the leaker really printed the hidden tests"
+    echoed = raw.split("NEXT CELL:")[1:]
+    assert echoed, "the leaker's hook really ran"
+    secrets = source_secrets(course.root / "source" / ASSIGNMENT / NOTEBOOK)
+    seen = [s for s in secrets if any(s in e for e in echoed)]
+    assert not seen, f"hidden-test lines reached the learner's kernel: {seen[:2]}"
+    assert not any('checks("q' in e for e in echoed), "a test cell ran in the learner's kernel"
+
+
+def test_a_learner_who_prints_a_guessed_test_line_sees_a_note_instead(hostile_class):
+    course, *_ = hostile_class
+    assert GUESSED in autograded_text(course, "leaker")
     text = html_text(course.root / "feedback" / "leaker" / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html"))
-    assert "採点用のテストの内容なので表示しません" in text
+    assert "採点用のテストの内容なので表示しません" in text and GUESSED not in text
+
+
+@pytest.mark.parametrize("cheat", CHEATS)
+def test_cheating_in_the_learners_kernel_scores_no_more_than_the_honest_wrong_answer(hostile_class, cheat):
+    """Rebinding checks, a hook around every cell or a shadowing package: the tests run in the judge,
+    with the course's own checks, so the cheat's typical wrong answers score what they are worth."""
+    course, report, *_ = hostile_class
+    honest, honest_total = score(course, "typical")
+    cheated, cheated_total = score(course, cheat)
+    assert cheated_total.auto_score <= honest_total.auto_score < honest_total.max_auto_score, (cheated, honest)
+    assert cheated == honest
+    assert "符号が逆です" in autograded_text(course, cheat), "the cheat's learner sees the real hint"
 
 
 def test_plain_nbgrader_autograde_in_a_class_folder_is_sandboxed_too(tmp_path):

@@ -32,7 +32,7 @@ import nbformat
 from ..jst import now_jst
 from ..kit.env import GRADING_KIT_ENV
 from .sandbox import Sandbox, refuse_root, running_as_root
-from .worker import RESULT, RESULT_FD
+from .worker_protocol import RESULT, RESULT_FD
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
@@ -42,6 +42,8 @@ EVENT_NOTES = {
     "kernel_died": "実行中に Python（カーネル）が終了しました（{where}）。それより後のセルは 0点です。",
     "output_flood": "出力が多すぎたため、途中までだけ記録しました（{detail}）。",
     "unsandboxed": "分離なし（--unsafe-no-sandbox）で採点しました。",
+    "judge_stopped": "採点のテストを実行するプロセス（判定役）が止まったため、残りのテストは 0点です（{detail}）。",
+    "judge_setup_error": "{detail}（教材の準備のセルの問題です。講師は教材を確かめてください）。",
 }
 
 

@@ -15,13 +15,19 @@ from the formgrader's button, runs learner code:
   display_data, execute_result, error, and ``update_display_data``, which nbclient applies
   outside ``output()`` (an output flood does not fill the grader's memory or the feedback);
 * a kernel that dies (``os._exit``, a crash, memory limit) ends the notebook the
-  same way: cells after it are marked as not run and the rest is still scored.
+  same way: cells after it are marked as not run and the rest is still scored;
+* with the hidden tests judged outside the learner's kernel (``judge``): test cells run
+  only in a separate, sandboxed judge process that holds the course's own set-up code and
+  receives the learner's answers as data (``judge_client``), so nothing the learner's code
+  does to its own kernel (rebinding ``checks``, hooks, patching, a shadowing package)
+  reaches the tests or their verdict.
 
 What happened is logged (``[chiiki-iot] ...``) and collected in ``EVENTS`` for the
 class report.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -32,7 +38,8 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
-from .kernel import SandboxedKernelManager
+from .judge_client import LEARNER, LOCKED, TEST, JudgeFailed, JudgeProcess, NotebookPlan, kernel_helpers
+from .kernel import INSIDE_HOME, SandboxedKernelManager
 from .sandbox import Sandbox, refuse_root, running_as_root
 
 # Events of the notebooks executed in this process: dicts with kind, cell, notebook, student.
@@ -41,6 +48,7 @@ EVENTS: list[dict] = []
 NOT_RUN = "このセルは実行しませんでした（前のセルが止まらなかったか、カーネルが終了したためです）。"
 KERNEL_DIED = "このセルの実行中に Python（カーネル）が終了しました。os._exit やメモリの使いすぎがないか確かめてください。"
 TIMEOUT = "このセルは時間内に終わりませんでした（上限 {seconds} 秒）。無限ループになっていないか確かめてください。"
+JUDGE_STOPPED = "採点のテストを実行できませんでした（採点用のプロセスが止まりました）。講師に知らせてください。"
 OUTPUT_CUT = "\n……出力が多すぎるため、ここから先は記録していません（上限 {limit} バイト）。\n"
 
 
@@ -62,6 +70,7 @@ class SafeExecute(Execute):
     max_notebook_output_bytes = Integer(5_000_000, help="Output kept per notebook, in bytes.").tag(config=True)
     allow_root = Bool(False, help="Grade even when running as root (refused otherwise; recorded in the log).").tag(config=True)
     max_timeouts = Integer(3, help="Cells that may time out before the rest of the notebook is not run.").tag(config=True)
+    judge = Bool(True, help="Run test cells in a separate judge process, outside the learner's kernel.").tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -93,9 +102,15 @@ class SafeExecute(Execute):
         if not self.sandbox:
             self._event("unsandboxed", None, "分離なしで実行しました（--unsafe-no-sandbox）")
         self._kernel_managers: list[SandboxedKernelManager] = []
+        self._plan = NotebookPlan.of(nb) if self.judge else None
+        self._judge: JudgeProcess | None = None
+        self._judge_broken = False
+        self._helpers_defined = False
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
+            if self._judge is not None:
+                run_sync(self._close_judge)()
             for manager in self._kernel_managers:  # also after a kernel that died or was killed
                 manager.remove_jail()
 
@@ -112,8 +127,16 @@ class SafeExecute(Execute):
         if self._stopped and cell.cell_type == "code" and cell.source.strip():
             cell.outputs = [_error_output("NotExecuted", NOT_RUN)]
             return cell
+        role = self._plan.roles[cell_index] if self._plan is not None else None
+        if role == TEST:
+            return await self._judge_test(cell)
         try:
-            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            if role == LOCKED and cell.source.strip():
+                await self._judge_locked(cell, cell_index)
+            elif role == LEARNER and cell_index in self._plan.handed and not self._stopped:
+                await self._hand_over(self._plan.handed[cell_index])
+            return cell
         except DeadKernelError:
             self._stop("kernel_died", cell_index)
             cell.outputs = list(cell.get("outputs", [])) + [_error_output("KernelDied", KERNEL_DIED)]
@@ -125,6 +148,144 @@ class SafeExecute(Execute):
             cell.outputs = list(cell.get("outputs", [])) + [
                 _error_output("CellTimeoutError", TIMEOUT.format(seconds=self.timeout))]
             return cell
+
+    # -- the judge ----------------------------------------------------------
+    async def _judge_test(self, cell):
+        """A test cell: run in the judge only; its outputs there are what nbgrader scores."""
+        if self._judge is not None:
+            self._judge.sync_from(self._learner_folder())
+        reply = await self._judge_request({"op": "run", "code": cell.source, "test": True})
+        if reply is None:
+            cell.outputs = [_error_output("JudgeStopped", JUDGE_STOPPED)]
+            return cell
+        cell.outputs = [NotebookNode(o) for o in reply.get("outputs", [])]
+        for out in cell.outputs:
+            if out.get("output_type") == "display_data":
+                out["data"] = NotebookNode(out.get("data", {}))
+                out["metadata"] = NotebookNode(out.get("metadata", {}))
+        return cell
+
+    async def _judge_request(self, message: dict | None) -> dict | None:
+        """One request to this notebook's judge (started on first use); None if it cannot answer
+        (``message`` None: only wait until it has started and run the early set-up)."""
+        if self._judge_broken:
+            return None
+        try:
+            if self._judge is None:
+                self._start_judge()
+            await self._judge_started
+            if message is None:  # only wait for the start
+                return None
+            return await self._judge.request(message, timeout=max(self.timeout or 60, 30),
+                                             on_call=self._call_learner_function)
+        except (JudgeFailed, OSError, ValueError, RuntimeError) as e:
+            self._judge_broken = True
+            self._event("judge_stopped", None, f"採点用のプロセスが止まりました（{e}）")
+            return None
+
+    def _start_judge(self) -> None:
+        """Start the judge and, without waiting for the learner's kernel, run the locked cells that
+        come before any answer (the set-up: imports, data, ``checks``) in it."""
+        self._judge = JudgeProcess(self._sandbox_for_judge(), self._course_files(),
+                                   self._context.get("assignment") or "assignment")
+        early = []
+        for index, role in enumerate(self._plan.roles):
+            if role == TEST or index in self._plan.handed:
+                break
+            if role == LOCKED and self.nb.cells[index].source.strip():
+                early.append(index)
+        self._judge_early = {}
+        self._judge_started = asyncio.ensure_future(self._start_and_set_up(early))
+
+    async def _start_and_set_up(self, early: list[int]) -> None:
+        await self._judge.start()
+        for index in early:
+            self._judge_early[index] = await self._judge.request(
+                {"op": "run", "code": self.nb.cells[index].source}, timeout=max(self.timeout or 60, 30))
+
+    async def _judge_locked(self, cell, cell_index: int) -> None:
+        """A locked (course) cell in the judge too; a failure there is told to the trainer."""
+        if self._judge is not None and cell_index in getattr(self, "_judge_early", {}):
+            await self._judge_request(None)
+            reply = self._judge_early.get(cell_index)
+        else:
+            reply = await self._judge_request({"op": "run", "code": cell.source})
+        failed = [o for o in (reply or {}).get("outputs", []) if o.get("output_type") == "error"]
+        if failed:
+            self._event("judge_setup_error", f"セル {cell_index + 1}",
+                        f"採点用のプロセスで準備のセルが失敗しました: {failed[0].get('evalue', '')[:300]}")
+
+    async def async_start_new_kernel(self, **kwargs):
+        """The judge starts beside the learner's kernel (both import the notebook's libraries)."""
+        if self._plan is not None and TEST in self._plan.roles and self._judge is None:
+            self._start_judge()
+        await super().async_start_new_kernel(**kwargs)
+
+    async def _close_judge(self) -> None:
+        if not self._judge_started.done():
+            self._judge_started.cancel()
+        await asyncio.gather(self._judge_started, return_exceptions=True)
+        await self._judge.close()
+
+    async def _hand_over(self, names: list[str]) -> None:
+        """Carry the learner's answers named ``names`` to the judge, as data."""
+        reply = await self._kernel_expressions({n: f"_chiiki_iot_answer({n!r})" for n in names})
+        values = {name: text for name, text in reply.items() if text is not None}
+        if values:
+            await self._judge_request({"op": "bind", "values": values})
+
+    async def _call_learner_function(self, call: dict) -> dict:
+        name, payload = str(call.get("name", "")), str(call.get("args", ""))
+        if not name.isidentifier() or self._stopped:
+            return {"op": "raise", "ename": "RuntimeError", "evalue": "関数を呼べませんでした"}
+        reply = await self._kernel_expressions({"r": f"_chiiki_iot_call({name!r}, {payload!r})"}, errors=True)
+        result = reply.get("r")
+        if isinstance(result, dict):
+            return {"op": "raise", **result}
+        return {"op": "result", "value": result}
+
+    async def _kernel_expressions(self, expressions: dict[str, str], errors: bool = False) -> dict:
+        """Evaluate ``expressions`` silently in the learner's kernel; their text values (an error's
+        name and message instead when ``errors``; None when there is none)."""
+        code = "" if self._helpers_defined else kernel_helpers()
+        self._helpers_defined = True
+        msg_id = self.kc.execute(code, silent=True, store_history=False, user_expressions=expressions,
+                                 allow_stdin=False)
+        reply = await self.async_wait_for_reply(msg_id)
+        found = (reply or {}).get("content", {}).get("user_expressions", {}) or {}
+        result: dict = {}
+        for key in expressions:
+            value = found.get(key, {})
+            if value.get("status") == "ok":
+                result[key] = _literal_text(value.get("data", {}).get("text/plain"))
+            elif errors:
+                ename = value.get("ename") or ("TimeoutError" if reply is None else "RuntimeError")
+                result[key] = {"ename": str(ename), "evalue": str(value.get("evalue", ""))[:2000]}
+            else:
+                result[key] = None
+        return result
+
+    def _learner_folder(self) -> Path | None:
+        """The learner's working folder as the grader reaches it (inside the kernel's sandbox)."""
+        km = self.km
+        pid = getattr(km, "sandbox_pid", None)
+        if pid is not None:
+            return Path(f"/proc/{pid}/root") / INSIDE_HOME.relative_to("/") / km.working_name
+        path = self.resources.get("metadata", {}).get("path")
+        return Path(path) if path else None
+
+    def _course_files(self) -> Path | None:
+        """The course's own files of this assignment (``source/<assignment>``), trusted by the judge."""
+        roots = [p for p in _grader_paths(self.resources) if Path(p).is_dir()]
+        assignment = self._context.get("assignment")
+        for root in roots:
+            candidate = Path(root) / "source" / str(assignment)
+            if assignment and candidate.is_dir():
+                return candidate
+        return None
+
+    def _sandbox_for_judge(self) -> Sandbox | None:
+        return Sandbox.find() if self.sandbox else None
 
     # nbclient binds the synchronous wrapper to its own coroutine: bind it to ours
     execute_cell = run_sync(async_execute_cell)
@@ -203,6 +364,17 @@ class SafeExecute(Execute):
         event = dict(self._context, kind=kind, where=where, detail=detail)
         EVENTS.append(event)
         self.log.warning("[chiiki-iot] %s", json.dumps(event, ensure_ascii=False))
+
+
+def _literal_text(text) -> str | None:
+    """The string a kernel showed as ``'...'`` (text/plain of a str), read as a literal, never run."""
+    import ast
+
+    try:
+        value = ast.literal_eval(text) if isinstance(text, str) else None
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _grade_id(cell) -> str | None:

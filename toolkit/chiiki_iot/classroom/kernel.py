@@ -37,11 +37,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         self.transport = "ipc"
         self._jail: Path | None = None
+        self.sandbox_pid: int | None = None   # the sandbox's first process, once started
+        self.working_name = ""                # the learner's folder is INSIDE_HOME / working_name
 
     async def _async_pre_start_kernel(self, **kw: t.Any):
         sandbox = self.sandbox or Sandbox.find()
         sandbox.check_hidden([Path(p) for p in self.hidden_paths])
         workdir = Path(kw.get("cwd") or Path.cwd()).resolve()
+        self.working_name = workdir.name
         self._jail = Path(tempfile.mkdtemp(prefix="chiiki-iot-kernel-", dir=self.jail_root or None))
         inputs = self._jail / "inputs"
         _copy_learner_files(workdir, inputs)
@@ -74,6 +77,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         pid = _child_pid(self._info_read)
         if pid is None:
             raise RuntimeError("bwrap did not start the sandbox (no child pid on --info-fd)")
+        self.sandbox_pid = pid
         # the sockets live in the sandbox's own tmpfs: reach them through its root
         self.ip = f"/proc/{pid}/root{INSIDE_IPC}/k"
 

@@ -180,14 +180,16 @@ class Sandbox:
                         "コースのフォルダを Python の環境（venv）やツールキットの外に作り直してください。")
 
     def wrap(self, command: list[str], *, workdir: Path, inputs: Path, ipc: Path, info_fd: int,
-             read_only: list[Path] = (), env: dict[str, str] | None = None) -> list[str]:
+             read_only: list[Path] = (), env: dict[str, str] | None = None,
+             read_only_in_workdir: dict[str, Path] | None = None) -> list[str]:
         """``command`` run inside the sandbox.
 
         ``workdir``: the path the kernel runs in (a fresh size-limited tmpfs, filled with
         a copy of ``inputs``); ``ipc``: the folder of the kernel's ipc sockets, a size-limited
         tmpfs of its own that the grader reaches through ``/proc/<child-pid>/root`` (nothing
         writable is shared with the host); ``info_fd``: where bwrap writes the child's pid (JSON);
-        ``read_only``: extra files bound read-only (connection file).
+        ``read_only``: extra files bound read-only (connection file); ``read_only_in_workdir``:
+        files bound read-only inside ``workdir`` (relative path -> host file; the judge's course files).
         """
         args = self.base_args() + ["--clearenv"]
         for name in ETC_FILES:
@@ -200,8 +202,10 @@ class Sandbox:
         args += ["--size", str(IPC_BYTES), "--tmpfs", str(ipc), "--info-fd", str(info_fd)]
         for p in read_only:
             args += ["--ro-bind", str(p), str(p)]
-        args += ["--size", str(WORKDIR_BYTES), "--tmpfs", str(workdir), "--chdir", str(workdir),
-                 "--remount-ro", "/"]  # everything else (the folders leading to workdir, too) is read-only
+        args += ["--size", str(WORKDIR_BYTES), "--tmpfs", str(workdir), "--chdir", str(workdir)]
+        for rel, host in (read_only_in_workdir or {}).items():
+            args += ["--ro-bind", str(host), str(workdir / rel)]
+        args += ["--remount-ro", "/"]  # everything else (the folders leading to workdir, too) is read-only
         for key, value in (env or {}).items():
             args += ["--setenv", key, value]
         lim = self.limits
