@@ -5,7 +5,9 @@ course's formgrader service, the learners fetch, answer and submit through the h
 own single-user servers, as their own Unix users), the trainer collects through the
 formgrader, autogrades and returns feedback with ``chiiki-iot class`` (as the course's
 grader account, i.e. what the trainer types in the service's terminal), and each learner
-fetches feedback through the hub and sees only their own.
+fetches feedback through the hub and sees only their own. Before the trainer does anything,
+the course's ``<course>-on-submit`` service has already graded each submission and returned
+that learner's feedback (grading on submit), which each learner fetches through the hub.
 
 The Unix accounts exist only inside a private mount namespace (``unshare``): the hub
 runs with copies of /etc/passwd and /etc/group that list them, so the machine's own
@@ -167,6 +169,7 @@ def room():
     course = ClassCourse.create(course_dir, [MODULE], timeout=30, course_id=COURSE_ID, exchange=exchange)
     course.generate(ASSIGNMENT)
     course.add_learners([Learner("learner1", "一", "学"), Learner("learner2", "二", "学")])
+    course.set_on_submit(ASSIGNMENT, True)   # graded on submit by the course's <course>-on-submit service
     for p in [course_dir, *course_dir.rglob("*")]:
         os.chown(p, USERS["grader-kensyu"], USERS["grader-kensyu"])
 
@@ -174,7 +177,7 @@ def room():
     room_file = base / "room.json"
     room_file.write_text(json.dumps({
         "courses": [{"course_id": COURSE_ID, "grader": "grader-kensyu", "course_dir": str(course_dir),
-                     "port": service_port}],
+                     "port": service_port, "grade_on_submit": True}],
         "trainers": ["sensei"], "learners": ["learner1", "learner2"],
         "exchange": str(exchange), "config_dir": str(base / "jupyter"), "data_dir": str(base / "hub"),
         "ip": "127.0.0.1", "port": port, "hub_api_port": free_port(), "proxy_api_port": free_port(),
@@ -257,6 +260,20 @@ def lesson(room, tokens):
                             {"type": "notebook", "format": "json", "content": nb})
         assert status == 200, body
         steps[f"submit-{learner}"] = call(f"{user}/assignments/submit", tokens[learner], "POST", ids, form=True)
+        steps[f"submitted-{learner}"] = time.monotonic()
+
+    # graded on submit: each learner's feedback is ready without the trainer doing anything
+    log = room["course"].root / "reports" / "on_submit.jsonl"
+    for learner in ("learner1", "learner2"):
+        steps[f"on_submit-{learner}"] = wait_for(
+            lambda: next((json.loads(line) for line in (log.read_text(encoding="utf-8").splitlines() if log.exists() else [])
+                          if json.loads(line)["student"] == learner), None),
+            120, f"{learner}'s submission graded on submit", room["hub"], room["log"])
+        steps[f"on_submit_ready-{learner}"] = time.monotonic()
+        steps[f"on_submit_feedback-{learner}"] = call(
+            f"{url}/user/{learner}/assignments/fetch_feedback", tokens[learner], "POST",
+            {"course_id": COURSE_ID, "assignment_id": ASSIGNMENT}, form=True)
+        steps[f"on_submit_pages-{learner}"] = [html_text(p) for p in feedback_files(room, learner)]
 
     steps["collect"] = call(f"{formgrader}/assignment/{ASSIGNMENT}/collect", tokens["sensei"], "POST", {})
     course = str(room["course"].root)
@@ -328,6 +345,24 @@ def test_each_learner_sees_only_their_own_feedback(room, lesson):
     probe = as_user(room, "learner2", str(VENV_BIN / "python"), "-c",
                     f"import os; os.listdir({str(room['exchange'] / COURSE_ID / 'feedback')!r})", check=False)
     assert probe.returncode != 0 and "PermissionError" in probe.stderr
+
+
+def test_graded_on_submit_each_learner_gets_only_their_own_feedback(room, lesson):
+    """Before the trainer collects anything: the course's on-submit service graded each submission
+    in the sandbox and returned that learner's page, which they fetched through the hub."""
+    secrets_ = source_secrets(room["course"].root / "source" / ASSIGNMENT / NOTEBOOK)
+    for learner in ("learner1", "learner2"):
+        handled = lesson[f"on_submit-{learner}"]
+        assert handled["status"] == "returned", handled
+        status, body = lesson[f"on_submit_feedback-{learner}"]
+        assert status == 200 and body["success"], body
+        pages = lesson[f"on_submit_pages-{learner}"]
+        assert len(pages) == 1, pages
+        assert not [s for s in secrets_ if s in pages[0]], "hidden tests reached a learner"
+    assert lesson["on_submit-learner1"]["score"] == lesson["on_submit-learner1"]["max_score"] > 0
+    assert 0 < lesson["on_submit-learner2"]["score"] < lesson["on_submit-learner2"]["max_score"]
+    assert "符号が逆です" in lesson["on_submit_pages-learner2"][0]
+    assert "符号が逆です" not in lesson["on_submit_pages-learner1"][0]
 
 
 def test_learners_cannot_open_the_formgrader(room, tokens, lesson):

@@ -12,7 +12,10 @@ Modules:
     inside_sandbox    first process inside the sandbox (limits, working copy)
     execute           nbgrader Execute preprocessor with sandbox, timeouts, output caps
     autograde         parallel autograde across learners, with a per-learner report
-    worker            one autograde worker process (nbgrader's own API)
+    worker            one autograde worker process (nbgrader's own API); worker_protocol its answers
+    judge             runs the hidden tests outside the learner's kernel (judge_client: the grader's side)
+    answer_transfer   the learner's answers carried out of their kernel as data, for the judge
+    on_submit         grading on submit: watch the exchange, grade each submission, return its feedback
     feedback          feedback without hidden tests, in Japanese (templates/feedback)
     duedates          due dates (Japan time) in nbgrader's gradebook; late submissions
     roster            learner roster from CSV (UTF-8 / BOM / CP932)

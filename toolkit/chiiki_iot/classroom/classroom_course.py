@@ -75,6 +75,21 @@ class ClassCourse(NbgraderCourse):
             raise ClassError(f"課題「{assignment}」はこのクラスにありません。あるもの: {', '.join(self.assignments)}")
         return assignment
 
+    def on_submit_assignments(self) -> list[str]:
+        """Assignments graded as soon as a learner submits (``chiiki-iot class on-submit``)."""
+        return list(self.info.get("grade_on_submit", []))
+
+    def set_on_submit(self, assignment: str, on: bool) -> None:
+        """Turn grading on submit on or off for one assignment (read live by ``chiiki-iot class serve``)."""
+        self.check_assignment(assignment)
+        info = self.info
+        chosen = [a for a in info.get("grade_on_submit", []) if a != assignment] + ([assignment] if on else [])
+        info["grade_on_submit"] = chosen
+        path = self.root / CLASS_FILE
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(info, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        temporary.replace(path)   # the service never reads a half-written file
+
     # -- roster -----------------------------------------------------------------
     def add_learners(self, learners: list[Learner]) -> tuple[int, int]:
         """Add or update learners in the gradebook; (added, updated). Nobody is removed."""
@@ -129,8 +144,9 @@ class ClassCourse(NbgraderCourse):
         self.check_assignment(assignment)
         return autograde_class(self.root, assignment, **kw)
 
-    def feedback(self, assignment: str, release: bool | None = None) -> "FeedbackReport":
-        """generate_feedback (hidden tests removed), check every learner's page, release the good ones.
+    def feedback(self, assignment: str, release: bool | None = None, student: str | None = None) -> "FeedbackReport":
+        """generate_feedback (hidden tests removed), check every learner's page, release the good ones
+        (``student``: that learner's only, as grading on submit does).
 
         One learner never stops the class: a page that still carries a hidden-test line or code
         that could run, or that nbgrader could not make, is moved to ``feedback_withheld/`` (or
@@ -142,8 +158,9 @@ class ClassCourse(NbgraderCourse):
         self.check_assignment(assignment)
         # CourseDirectory.ignore "*": generate_feedback copies none of the learner's other files
         api = self.api(CourseDirectory={"ignore": ["*", ".*"]})
-        result = api.generate_feedback(assignment, force=True)
-        students = sorted(p.parent.name for p in (self.root / "autograded").glob(f"*/{assignment}") if p.is_dir())
+        result = api.generate_feedback(assignment, student_id=student, force=True)
+        students = sorted(p.parent.name for p in (self.root / "autograded").glob(f"{student or '*'}/{assignment}")
+                          if p.is_dir())
         pages = [nb.stem + ".html" for nb in sorted((self.root / "source" / assignment).glob("*.ipynb"))]
         secrets = set()
         for nb in (self.root / "source" / assignment).glob("*.ipynb"):
@@ -188,7 +205,7 @@ class ClassCourse(NbgraderCourse):
         if release is None:
             release = bool(self.info.get("exchange"))
         if release and report.files:
-            result = api.release_feedback(assignment)
+            result = api.release_feedback(assignment, student_id=student)
             _raise_unless(result, f"課題 {assignment} のフィードバックを返却できませんでした")
             report.released = True
         return report

@@ -22,6 +22,8 @@ Run a class with nbgrader. The steps are in grading/README.md.
   chiiki-iot class export                    成績を CSV と Excel に / grades to CSV and Excel
   chiiki-iot class progress                  提出状況とグラフ / who submitted what, with a chart
   chiiki-iot class view 課題名               研修中に見るクラスの状況（正答率・ヒント・つまずき）/ the trainer's live view
+  chiiki-iot class on-submit 課題名          提出したらすぐ採点・返却する（--off でやめる）/ grade on submit (--off: stop)
+  chiiki-iot class serve                     提出を待って採点・返却し続ける（Ctrl-C で止める）/ grade submissions as they come
 （setup 以外は、クラスのフォルダの中で実行するか --course で指定します / run inside the class folder or give --course）
 """
 
@@ -99,6 +101,18 @@ def add_parser(sub) -> None:
                    help="この秒数ごとに作り直し続ける（Ctrl-C で止める）/ rebuild every N seconds until Ctrl-C")
 
 
+    p = step("on-submit", "提出したらすぐ自動採点してフィードバックを返す課題を決める・見る / "
+                          "turn grading on submit on or off for an assignment")
+    p.add_argument("assignment", nargs="?", help="課題名（省略すると、今の設定を表示）/ assignment (omit: show)")
+    p.add_argument("--off", action="store_true", help="提出したらすぐ採点するのをやめる / turn it off")
+
+    p = step("serve", "提出を見張り、on-submit の課題を提出ごとに採点・返却し続ける（Ctrl-C で止める）/ "
+                      "grade each submission of the on-submit assignments as it arrives")
+    p.add_argument("--workers", type=int, help="同時に採点する数（既定: CPU数）/ parallel workers (default: CPUs)")
+    p.add_argument("--allow-root", action="store_true",
+                   help="root のままでも採点する（記録に残ります。おすすめしません）/ grade even as root (recorded)")
+
+
 def run(args) -> int:
     from .classroom_course import ClassCourse, ClassError
     from .duedates import DueDateError
@@ -115,7 +129,8 @@ def run(args) -> int:
         course = ClassCourse.open(args.course)
         return {"roster": _roster, "due": _due, "release": _release, "collect": _collect, "autograde": _autograde,
                 "rubric": _rubric, "feedback": _feedback, "export": _export,
-                "progress": _progress, "view": _view}[args.class_command](course, args)
+                "progress": _progress, "view": _view, "on-submit": _on_submit,
+                "serve": _serve}[args.class_command](course, args)
     except (ClassError, DueDateError, RosterError, RubricError, SandboxUnavailable, SandboxConfigError,
             GradingAsRootRefused) as e:
         print(str(e), file=sys.stderr)
@@ -256,4 +271,35 @@ def _view(course, args) -> int:
     path = write_view(course, args.assignment, args.out, refresh=args.refresh or None, view=view)
     print(summary_text(view))
     print(f"ページ: {path}（ブラウザで開きます。新しい採点結果は、もう一度このコマンドを実行するか --watch 30 で反映されます）")
+    return 0
+
+
+def _on_submit(course, args) -> int:
+    if args.assignment:
+        course.set_on_submit(args.assignment, not args.off)
+    chosen = course.on_submit_assignments()
+    if args.assignment and not args.off:
+        print(f"課題 {args.assignment} は、提出されたらすぐ採点してフィードバックを返します"
+              "（chiiki-iot class serve が動いているあいだ。JupyterHub の教室ではコースのサービスが動かします）。")
+    elif args.assignment:
+        print(f"課題 {args.assignment} は、提出されてもすぐには採点しません（collect・autograde・feedback で行います）。")
+    print("提出したらすぐ採点する課題: " + ("、".join(chosen) if chosen else "なし"))
+    return 0
+
+
+def _serve(course, args) -> int:
+    from .classroom_course import ClassError
+    from .on_submit import OnSubmitService
+
+    if not course.info.get("exchange"):
+        raise ClassError("このクラスには exchange（JupyterHub での受け渡し）がないので、提出を見張れません。"
+                         "setup --exchange で作ったクラスで実行してください。")
+    service = OnSubmitService(course, workers=args.workers, allow_root=args.allow_root)
+    chosen = course.on_submit_assignments()
+    print(f"提出を見張っています（並列数 {service.workers}）。Ctrl-C で止めます。提出したらすぐ採点する課題: "
+          + ("、".join(chosen) if chosen else "まだありません（chiiki-iot class on-submit 課題名 で決めます）"), flush=True)
+    try:
+        service.run()
+    except KeyboardInterrupt:
+        service.stop.set()
     return 0

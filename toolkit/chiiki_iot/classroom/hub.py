@@ -15,6 +15,9 @@ What it sets up (nbgrader's documented multi-course layout):
   with their own single-user JupyterLab started as their own Unix user;
 * groups ``nbgrader-<course>`` (learners and trainers: see the course's assignments) and
   ``formgrade-<course>`` (trainers and the grader account: open the formgrader);
+* with ``"grade_on_submit": true`` in a course, a second managed service ``<course>-on-submit``
+  that runs ``chiiki-iot class serve`` as the grader account (grading each submission of the
+  assignments turned on with ``chiiki-iot class on-submit``, see ``on_submit``);
 * one managed service per course, named like the course, running JupyterLab as the
   grader account in the course folder: its formgrader is
   ``/services/<course>/formgrader``. JupyterHub ≥ 4.1 forbids showing it inside
@@ -162,6 +165,16 @@ def configure(c, room_file: Path, check_access: bool = True) -> dict:
                                 [str(config_dir / "graders" / cid), str(config_dir)])},
             "oauth_no_confirm": True,
         })
+        if course.get("grade_on_submit"):
+            # grading on submit (chiiki-iot class serve) as the grader account; which assignments, the
+            # trainer decides with `chiiki-iot class on-submit` in the course's terminal
+            services.append({
+                "name": f"{cid}-on-submit",
+                "command": [str(Path(bin_dir) / "chiiki-iot"), "class", "serve", "--course", course["course_dir"]],
+                "user": grader,
+                "cwd": course["course_dir"],
+                "environment": {"PATH": path, "TZ": TIMEZONE, "LANG": "C.UTF-8"},
+            })
     token = os.environ.get("CHIIKI_IOT_OPS_TOKEN")
     if token:
         services.append({"name": "chiiki-iot-ops", "api_token": token})

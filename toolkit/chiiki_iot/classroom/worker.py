@@ -2,8 +2,10 @@
 
 Started by ``chiiki_iot.classroom.autograde`` as
 ``python -m chiiki_iot.classroom.worker COURSE_ROOT [--unsafe-no-sandbox] [--allow-root] [--timeout S]``.
-It reads one JSON request per line on stdin (``{"assignment": ..., "student": ...}``)
-and answers each with one line ``@@chiiki-iot-result {json}`` on stdout. It grades with
+It reads one JSON request per line on stdin (``{"assignment": ..., "student": ...}``;
+with ``"on_submit": true`` it also collects that learner's submission first and returns
+their feedback after, see ``on_submit``) and answers each with one line
+``@@chiiki-iot-result {json}`` on the result pipe. It grades with
 nbgrader's own ``NbGraderAPI.autograde`` (nbgrader is imported once per worker, not once
 per learner). Learner code runs in the sandboxed kernel, never in this process.
 """
@@ -16,8 +18,7 @@ import time
 import traceback
 from pathlib import Path
 
-RESULT = "@@chiiki-iot-result "
-RESULT_FD = "CHIIKI_IOT_RESULT_FD"  # results go to this inherited pipe, not to stdout
+from .worker_protocol import RESULT, RESULT_FD  # results go to an inherited pipe, not to stdout
 
 
 def sqlite_with_busy_timeout(db_url: str, seconds: int = 120) -> str:
@@ -40,6 +41,10 @@ def main(argv: list[str]) -> int:
     if "--timeout" in argv:
         overrides.setdefault("Execute", {})["timeout"] = int(argv[argv.index("--timeout") + 1])
     api = nbgrader_api(root, **overrides)
+    from .classroom_course import CLASS_FILE, ClassCourse
+    from .on_submit import grade_one
+
+    course = ClassCourse.open(root) if (root / CLASS_FILE).exists() else None
     api.coursedir.db_url = sqlite_with_busy_timeout(api.coursedir.db_url)
     out = os.fdopen(int(os.environ[RESULT_FD]), "w", encoding="utf-8") if RESULT_FD in os.environ else sys.stdout
     for line in sys.stdin:
@@ -49,11 +54,14 @@ def main(argv: list[str]) -> int:
         EVENTS.clear()
         started = time.monotonic()
         try:
-            with in_folder(root):
-                result = api.autograde(request["assignment"], request["student"], force=True, create=True)
+            if request.get("on_submit"):  # collect, autograde, feedback for this one learner
+                result = grade_one(course, api, request["assignment"], request["student"])
+            else:
+                with in_folder(root):
+                    result = api.autograde(request["assignment"], request["student"], force=True, create=True)
         except BaseException:  # noqa: BLE001 - report, keep serving the class
             result = {"success": False, "error": traceback.format_exc(), "log": ""}
-        result = {"student": request["student"], "assignment": request["assignment"],
+        result = {**result, "student": request["student"], "assignment": request["assignment"],
                   "success": bool(result.get("success")), "log": result.get("log", ""),
                   "error": result.get("error", ""), "events": list(EVENTS),
                   "seconds": round(time.monotonic() - started, 3)}
