@@ -9,8 +9,10 @@ All runs happen in the same process, one after another, on the same submissions
 and a blank answer), each in its own fresh course folder:
 
 * ``stock``       ``nbgrader autograde ASSIGNMENT``: one process, learners one by one, no sandbox;
-* ``safe-1``      ``autograde_class(workers=1)``: sandboxed, sequential;
-* ``safe-N``      ``autograde_class(workers=N)``: sandboxed, N learners at a time.
+* ``safe-1``      ``autograde_class(workers=1)``: sandboxed, with the judge, warm starts, sequential;
+* ``safe-N``      ``autograde_class(workers=N)``: the same, N learners at a time;
+* ``cold-N``      ``safe-N`` without warm starts (``SafeExecute.warm_start = False``: every kernel and
+                  judge started with its own bwrap and imports), to show what the warm pool saves.
 
 The runs are interleaved for ``--rounds`` rounds and the fastest time of each kept, so
 that other load on a shared machine disturbs all of them alike. It prints wall-clock
@@ -63,8 +65,9 @@ def run_stock(base: Path, n: int) -> tuple[float, dict]:
     return time.perf_counter() - started, scores(course, subs)
 
 
-def run_safe(base: Path, n: int, workers: int) -> tuple[float, dict]:
-    course = ClassCourse.create(base / f"safe{workers}", [MODULE], timeout=60)
+def run_safe(base: Path, n: int, workers: int, warm: bool = True) -> tuple[float, dict]:
+    course = ClassCourse.create(base / f"{'safe' if warm else 'cold'}{workers}", [MODULE], timeout=60,
+                                extra_config="" if warm else "c.SafeExecute.warm_start = False\n")
     course.generate(ASSIGNMENT)
     subs = submissions(course, n)
     for name, nb in subs.items():
@@ -84,7 +87,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2,
                         help="rounds of all runs, interleaved; the fastest of each is kept (other load on the machine)")
     args = parser.parse_args()
-    configs = ["stock", *[f"safe-{w}" for w in sorted(set([1, *args.workers]))]]
+    configs = ["stock", *[f"safe-{w}" for w in sorted(set([1, *args.workers]))], f"cold-{max(args.workers)}"]
     results = {"learners": args.learners, "cpus": os.cpu_count(), "rounds": args.rounds,
                "load_average_at_start": os.getloadavg(), "seconds": {k: [] for k in configs}}
     reference = None
@@ -95,7 +98,7 @@ def main() -> int:
                 if config == "stock":
                     t, got = run_stock(base, args.learners)
                 else:
-                    t, got = run_safe(base, args.learners, int(config.split("-")[1]))
+                    t, got = run_safe(base, args.learners, int(config.split("-")[1]), warm=config.startswith("safe"))
                 reference = reference or got
                 assert got == reference, f"{config} scores differ from the first run"
                 results["seconds"][config].append(round(t, 1))
@@ -106,6 +109,8 @@ def main() -> int:
     results["ratios"] = {f"stock / {k}": round(best["stock"] / best[k], 2) for k in best if k != "stock"}
     results["ratios"].update({f"safe-1 / {k}": round(best["safe-1"] / best[k], 2)
                               for k in best if k.startswith("safe-") and k != "safe-1"})
+    cold = next(k for k in best if k.startswith("cold-"))
+    results["ratios"][f"{cold} / safe-{cold.split('-')[1]}"] = round(best[cold] / best[f"safe-{cold.split('-')[1]}"], 2)
     results["load_average_at_end"] = os.getloadavg()
     print(json.dumps(results, indent=1, ensure_ascii=False))
     out = REPO / "bench" / "results" / "autograde.json"

@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from chiiki_iot.classroom.settings import AUTOGRADE_PREPROCESSORS
+from chiiki_iot.classroom.warm_pool import stop_all
 from chiiki_iot.curriculum.nbgrader_course import NbgraderCourse, in_folder, succeeded
 from chiiki_iot.curriculum.rules import HIDDEN_BEGIN, HIDDEN_END
 
@@ -104,7 +105,8 @@ def graded(request, gradebook_course):
         succeeded(api.autograde(a, "*"), f"nbgrader autograde {a}")
         # the feedback page is read for the learner with hints to see; the others' pages are the same template
         succeeded(api.generate_feedback(a, "typical"), f"nbgrader generate_feedback {a}")
-    return module, course, spec, source
+    yield module, course, spec, source
+    stop_all()   # this module's warm zygotes (the next module is another assignment)
 
 
 def test_solution_gets_full_marks(graded):

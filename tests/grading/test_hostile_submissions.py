@@ -120,31 +120,8 @@ print({GUESSED_EXPR}[12:])
 
 # Three ways to cheat that worked while the tests ran in the learner's kernel (each with the typical
 # wrong answers, which earn only partial marks): rebind ``checks`` so no test can fail ...
-REBINDER = '''
-import contextlib
+NEVER_FAILS = '''import contextlib
 class _AlwaysRight:
-    def __call__(self, *args, **kwargs):
-        print("✅ 正解です")
-    @contextlib.contextmanager
-    def grading(self, name):
-        try:
-            yield
-        except BaseException:
-            pass
-checks = _AlwaysRight()
-'''
-# ... wrap every later cell in try/except with an IPython input transformer ...
-HOOKER = '''
-def _never_fail(lines):
-    return ["try:\\n"] + ["    " + line for line in lines] + ["\\nexcept BaseException:\\n    pass\\n"]
-get_ipython().input_transformers_post.append(_never_fail)
-'''
-# ... or submit a chiiki_iot package of one's own that the set-up cell imports instead of the toolkit.
-SHADOW_PACKAGE = {
-    "chiiki_iot/__init__.py": "",
-    "chiiki_iot/plots.py": "def use_japanese_font():\n    pass\n",
-    "chiiki_iot/checks/__init__.py": '''import contextlib
-class Checks:
     def __init__(self, *args, **kwargs):
         pass
     def add(self, *args, **kwargs):
@@ -157,6 +134,19 @@ class Checks:
             yield
         except BaseException:
             pass
+'''
+REBINDER = NEVER_FAILS + "checks = _AlwaysRight()\n"
+# ... wrap every later cell in try/except with an IPython input transformer ...
+HOOKER = '''
+def _never_fail(lines):
+    return ["try:\\n"] + ["    " + line for line in lines] + ["\\nexcept BaseException:\\n    pass\\n"]
+get_ipython().input_transformers_post.append(_never_fail)
+'''
+# ... or submit a chiiki_iot package of one's own that the set-up cell imports instead of the toolkit.
+SHADOW_PACKAGE = {
+    "chiiki_iot/__init__.py": "",
+    "chiiki_iot/plots.py": "def use_japanese_font():\n    pass\n",
+    "chiiki_iot/checks/__init__.py": NEVER_FAILS + '''Checks = _AlwaysRight
 class _Anything:
     def __getattr__(self, name):
         return lambda *args, **kwargs: (lambda value: [])

@@ -47,7 +47,8 @@ def room(tmp_path_factory):
     course.release(ASSIGNMENT)
     course.set_on_submit(ASSIGNMENT, True)
     service = OnSubmitService(course, workers=2, allow_root=True, out=open(os.devnull, "w"))
-    thread = threading.Thread(target=service.run, daemon=True)
+    service.start()   # its workers are this fixture's processes
+    thread = threading.Thread(target=service.serve, daemon=True)
     thread.start()
     try:
         yield {"base": base, "course": course, "service": service, "thread": thread}
@@ -145,15 +146,30 @@ def test_the_trainer_turns_it_off_per_assignment(room, graded, capsys):
 
 
 def test_stopping_the_service_stops_its_workers(room, graded):
-    workers = [p for p in _children() if "chiiki_iot.classroom.worker" in " ".join(p.cmdline())]
+    workers = [p for p, command in _children() if "chiiki_iot.classroom.worker" in command]
     assert workers, "the service's workers run while it serves"
     room["service"].stop.set()
     room["thread"].join(timeout=60)
     assert not room["thread"].is_alive()
-    assert not [p for p in workers if p.is_running() and p.status() != "zombie"]
+    assert not [p for p in workers if _running(p)]
+
+
+def _running(process) -> bool:
+    import psutil
+
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def _children():
     import psutil
 
-    return psutil.Process().children(recursive=True)
+    found = []
+    for process in psutil.Process().children(recursive=True):
+        try:
+            found.append((process, " ".join(process.cmdline())))
+        except psutil.Error:   # ended meanwhile
+            continue
+    return found

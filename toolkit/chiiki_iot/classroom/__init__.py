@@ -8,7 +8,9 @@ Modules:
     classroom_course  the class course folder (nbgrader layout + class settings), roster, exchange steps
     settings          the class settings written into nbgrader_config.py (Japan time, templates/); nbgrader's API
     sandbox           bubblewrap sandbox for learner code (kernel only)
-    kernel            kernel manager that starts kernels inside the sandbox
+    kernel            kernel manager that starts kernels inside the sandbox (or forks them from a zygote)
+    warm_pool         warm starts: one sandboxed zygote per kind and assignment in a grading process
+    zygote            the zygote: imports once, forks a kernel or a judge per notebook, cleans between learners
     inside_sandbox    first process inside the sandbox (limits, working copy)
     execute           nbgrader Execute preprocessor with sandbox, timeouts, output caps
     autograde         parallel autograde across learners, with a per-learner report

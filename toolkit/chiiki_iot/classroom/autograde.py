@@ -229,14 +229,21 @@ def _serve(args: list[str], todo: queue.Queue, root: Path) -> None:
                 continue
             _record(outcome, result)
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.stdin.close()
-            proc.results.close()
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if proc is not None:
+            stop_worker(proc)
+
+
+def stop_worker(proc: subprocess.Popen, seconds: float = 60) -> None:
+    """Let a worker finish its learner and exit (its input closed); kill it after ``seconds``."""
+    if proc.poll() is not None:
+        return
+    proc.stdin.close()
+    proc.results.close()
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _start_worker(args: list[str], root: Path) -> subprocess.Popen:

@@ -38,9 +38,11 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
-from .judge_client import LEARNER, LOCKED, TEST, JudgeFailed, JudgeProcess, NotebookPlan, kernel_helpers
+from .judge_client import (LEARNER, LOCKED, TEST, JudgeFailed, JudgeProcess, NotebookPlan, cell_role,
+                           course_file_map, kernel_helpers)
 from .kernel import INSIDE_HOME, SandboxedKernelManager
 from .sandbox import Sandbox, refuse_root, running_as_root
+from .warm_pool import JUDGE, KERNEL, setup_imports, zygote_for
 
 # Events of the notebooks executed in this process: dicts with kind, cell, notebook, student.
 EVENTS: list[dict] = []
@@ -71,6 +73,7 @@ class SafeExecute(Execute):
     allow_root = Bool(False, help="Grade even when running as root (refused otherwise; recorded in the log).").tag(config=True)
     max_timeouts = Integer(3, help="Cells that may time out before the rest of the notebook is not run.").tag(config=True)
     judge = Bool(True, help="Run test cells in a separate judge process, outside the learner's kernel.").tag(config=True)
+    warm_start = Bool(True, help="Fork kernels and judges from warm, sandboxed zygotes (warm_pool).").tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -103,6 +106,8 @@ class SafeExecute(Execute):
             self._event("unsandboxed", None, "分離なしで実行しました（--unsafe-no-sandbox）")
         self._kernel_managers: list[SandboxedKernelManager] = []
         self._plan = NotebookPlan.of(nb) if self.judge else None
+        # what the notebook's locked (course) cells import: the warm zygotes import it once
+        self._modules = setup_imports([c.source for c in nb.cells if c.cell_type == "code" and cell_role(c) == LOCKED])
         self._judge: JudgeProcess | None = None
         self._judge_broken = False
         self._helpers_defined = False
@@ -119,8 +124,13 @@ class SafeExecute(Execute):
         if isinstance(km, SandboxedKernelManager):
             km.sandbox = Sandbox.find()
             km.hidden_paths = self._hidden
+            if self.warm_start:
+                km.zygote = zygote_for(KERNEL, self._assignment_name(), self._modules)
             self._kernel_managers.append(km)
         return km
+
+    def _assignment_name(self) -> str:
+        return str(self._context.get("assignment") or "assignment")
 
     # -- per cell -----------------------------------------------------------
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
@@ -186,8 +196,12 @@ class SafeExecute(Execute):
     def _start_judge(self) -> None:
         """Start the judge and, without waiting for the learner's kernel, run the locked cells that
         come before any answer (the set-up: imports, data, ``checks``) in it."""
-        self._judge = JudgeProcess(self._sandbox_for_judge(), self._course_files(),
-                                   self._context.get("assignment") or "assignment")
+        sandbox, course_files = self._sandbox_for_judge(), self._course_files()
+        zygote = None
+        if sandbox is not None and self.warm_start:
+            zygote = zygote_for(JUDGE, self._assignment_name(), self._modules,
+                                read_only=course_file_map(course_files))
+        self._judge = JudgeProcess(sandbox, course_files, self._assignment_name(), zygote=zygote)
         early = []
         for index, role in enumerate(self._plan.roles):
             if role == TEST or index in self._plan.handed:

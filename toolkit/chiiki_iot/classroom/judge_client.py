@@ -151,33 +151,54 @@ class NotebookPlan:
         return plan
 
 
-class JudgeProcess:
-    """One judge for one notebook: a sandboxed ``chiiki_iot.classroom.judge`` with pipes."""
+def course_file_map(folder: Path | None) -> dict[str, Path]:
+    """The course's own files of an assignment (no notebooks, hidden files or links), by relative path."""
+    found: dict[str, Path] = {}
+    if folder is None or not Path(folder).is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and not (here / d).is_symlink()]
+        for name in filenames:
+            path = here / name
+            if not (name.startswith(".") or name.endswith(".ipynb") or path.is_symlink() or not path.is_file()):
+                found[str(path.relative_to(folder))] = path
+    return found
 
-    def __init__(self, sandbox: Sandbox | None, course_files: Path | None, assignment: str):
+
+class JudgeProcess:
+    """One judge for one notebook: forked by a warm zygote, or a sandboxed ``chiiki_iot.classroom.judge``."""
+
+    def __init__(self, sandbox: Sandbox | None, course_files: Path | None, assignment: str, zygote=None):
         self.sandbox = sandbox
         self.course_files = course_files
         self.assignment = assignment
+        self.zygote = zygote
         self.proc: asyncio.subprocess.Process | None = None
+        self.reader: asyncio.StreamReader | None = None
+        self.writer = None
         self.folder = Path(tempfile.mkdtemp(prefix="chiiki-iot-judge-"))
-        self.trusted: set[Path] = set()
+        files = course_file_map(course_files)
+        self.trusted: set[Path] = {Path(rel) for rel in files}
+        self.course_file_paths = files
         self.synced: dict[Path, tuple[int, int]] = {}
         self.workdir: Path | None = None   # the judge's working folder as the grader reaches it
 
     async def start(self) -> None:
-        inputs = self.folder / "inputs"   # the course's own files of the assignment
-        inputs.mkdir()
-        if self.course_files is not None and self.course_files.is_dir():
-            from .kernel import _copy_learner_files
-
-            _copy_learner_files(self.course_files, inputs)
-            self.trusted = {p.relative_to(inputs) for p in inputs.rglob("*") if p.is_file()}
+        if self.zygote is not None:
+            return await self._start_from_zygote()
         if self.sandbox is None:
+            inputs = self.folder / "inputs"
+            for rel, path in self.course_file_paths.items():
+                (inputs / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, inputs / rel)
+            inputs.mkdir(exist_ok=True)
             self.workdir = inputs
             self.proc = await asyncio.create_subprocess_exec(
                 *JUDGE_COMMAND, cwd=inputs, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.DEVNULL, limit=MAX_LINE,
                 env={**_plain_env(), "MPLBACKEND": "Agg"})
+            self.reader, self.writer = self.proc.stdout, self.proc.stdin
             return
         from .kernel import INSIDE_IPC, _child_pid
 
@@ -187,27 +208,41 @@ class JudgeProcess:
         info_read, info_write = os.pipe()
         command = self.sandbox.wrap(JUDGE_COMMAND, workdir=inside, inputs=nothing, ipc=INSIDE_IPC,
                                     info_fd=info_write, env={**self.sandbox.kernel_env(), "MPLBACKEND": "Agg"},
-                                    read_only_in_workdir={str(rel): inputs / rel for rel in sorted(self.trusted)})
+                                    read_only_in_workdir=self.course_file_paths)
         try:
             self.proc = await asyncio.create_subprocess_exec(
                 *command, cwd=self.folder, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.DEVNULL, pass_fds=(info_write,), limit=MAX_LINE)
         finally:
             os.close(info_write)
+        self.reader, self.writer = self.proc.stdout, self.proc.stdin
         pid = await asyncio.get_running_loop().run_in_executor(None, _child_pid, info_read)
         if pid is None:
             raise JudgeFailed("bwrap did not start the judge's sandbox")
         self.workdir = Path(f"/proc/{pid}/root{inside}")
 
+    async def _start_from_zygote(self) -> None:
+        """A judge forked by the warm zygote (already cleaned), reached on a Unix socket in its sandbox."""
+        socket_inside = self.zygote.ipc_inside / f"j{self.zygote.forks + 1}"
+        env = {**self.zygote_env(), "MPLBACKEND": "Agg"}
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, lambda: self.zygote.fork(socket=str(socket_inside), env=env))
+        self.reader, self.writer = await asyncio.open_unix_connection(str(self.zygote.outside(socket_inside)),
+                                                                      limit=MAX_LINE)
+        self.workdir = self.zygote.outside(self.zygote.workdir_inside)
+
+    def zygote_env(self) -> dict[str, str]:
+        return (self.sandbox or Sandbox.find()).kernel_env()
+
     async def request(self, message: dict, timeout: float, on_call=None) -> dict:
         """Send one request; serve the judge's calls of learner functions until its answer."""
-        if self.proc is None or self.proc.returncode is not None:
+        if self.writer is None or (self.proc is not None and self.proc.returncode is not None):
             raise JudgeFailed("the judge is not running")
-        self.proc.stdin.write((json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8"))
-        await self.proc.stdin.drain()
+        self.writer.write((json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8"))
+        await self.writer.drain()
         while True:
             try:
-                line = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
+                line = await asyncio.wait_for(self.reader.readline(), timeout)
             except (asyncio.TimeoutError, ValueError) as e:  # ValueError: a line over MAX_LINE
                 raise JudgeFailed(f"the judge did not answer ({type(e).__name__})") from None
             if not line:
@@ -216,8 +251,8 @@ class JudgeProcess:
             if reply.get("op") != "call":
                 return reply
             answer = await on_call(reply) if on_call else {"op": "raise", "ename": "RuntimeError", "evalue": ""}
-            self.proc.stdin.write((json.dumps(answer, ensure_ascii=False) + "\n").encode("utf-8"))
-            await self.proc.stdin.drain()
+            self.writer.write((json.dumps(answer, ensure_ascii=False) + "\n").encode("utf-8"))
+            await self.writer.drain()
 
     def sync_from(self, learner_dir: Path | None) -> None:
         """Copy the learner's new or changed files (not the course's own, no links) into the judge."""
@@ -250,11 +285,15 @@ class JudgeProcess:
                 self.synced[rel] = (stat.st_size, stat.st_mtime_ns)
 
     async def close(self) -> None:
+        if self.writer is not None:
+            try:
+                self.writer.close()
+            except (OSError, RuntimeError):
+                pass
         if self.proc is not None and self.proc.returncode is None:
             try:
-                self.proc.stdin.close()
                 await asyncio.wait_for(self.proc.wait(), 2)
-            except (asyncio.TimeoutError, OSError, BrokenPipeError):
+            except (asyncio.TimeoutError, OSError):
                 self.proc.kill()
                 await self.proc.wait()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..jst import now_jst
-from .autograde import EVENT_NOTES, _read_result, _start_worker, default_workers
+from .autograde import EVENT_NOTES, _read_result, _start_worker, default_workers, stop_worker
 from .sandbox import Sandbox, refuse_root
 
 POLL_SECONDS = 0.2
@@ -188,30 +188,37 @@ class OnSubmitService:
         return queued
 
     # -- running ------------------------------------------------------------------
-    def run(self, until=None) -> None:
-        """Serve until ``stop`` is set (or ``until()`` is true); the workers are stopped on the way out."""
+    def start(self) -> None:
+        """Check the sandbox and root rule, start the workers (nbgrader loaded before any submission)."""
         if self.sandbox:
             Sandbox.find()
         refuse_root(self.allow_root)
-        threads = [threading.Thread(target=self._work, daemon=True) for _ in range(self.workers)]
-        for t in threads:
+        args = [sys.executable, "-m", "chiiki_iot.classroom.worker", str(self.root)]
+        if not self.sandbox:
+            args.append("--unsafe-no-sandbox")
+        if self.allow_root:
+            args.append("--allow-root")
+        self._threads = [threading.Thread(target=self._work, args=(args, _start_worker(args, self.root)), daemon=True)
+                         for _ in range(self.workers)]
+        for t in self._threads:
             t.start()
+
+    def serve(self, until=None) -> None:
+        """Watch the exchange until ``stop`` is set (or ``until()`` is true); then stop the workers."""
         try:
             while not self.stop.is_set() and not (until and until()):
                 self.scan()
                 self.stop.wait(self.poll)
         finally:
             self.stop.set()
-            for t in threads:
+            for t in self._threads:
                 t.join()
 
-    def _work(self) -> None:
-        args = [sys.executable, "-m", "chiiki_iot.classroom.worker", str(self.root)]
-        if not self.sandbox:
-            args.append("--unsafe-no-sandbox")
-        if self.allow_root:
-            args.append("--allow-root")
-        proc = _start_worker(args, self.root)   # ready (nbgrader loaded) before the first submission
+    def run(self, until=None) -> None:
+        self.start()
+        self.serve(until)
+
+    def _work(self, args: list[str], proc) -> None:
         try:
             while not self.stop.is_set():
                 item = self.queue.get(timeout=0.2)
@@ -231,14 +238,8 @@ class OnSubmitService:
                     proc = None
                 self._report(handled)
         finally:
-            if proc is not None and proc.poll() is None:
-                proc.stdin.close()
-                proc.results.close()
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            if proc is not None:
+                stop_worker(proc, 30)
 
     def _handle(self, proc, item: Submission) -> Handled:
         taken = time.monotonic()
