@@ -177,7 +177,7 @@ def room():
     room_file = base / "room.json"
     room_file.write_text(json.dumps({
         "courses": [{"course_id": COURSE_ID, "grader": "grader-kensyu", "course_dir": str(course_dir),
-                     "port": service_port, "grade_on_submit": True}],
+                     "port": service_port, "grade_on_submit": True, "grade_on_submit_workers": 1}],
         "trainers": ["sensei"], "learners": ["learner1", "learner2"],
         "exchange": str(exchange), "config_dir": str(base / "jupyter"), "data_dir": str(base / "hub"),
         "ip": "127.0.0.1", "port": port, "hub_api_port": free_port(), "proxy_api_port": free_port(),

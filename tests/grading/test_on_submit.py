@@ -2,7 +2,7 @@
 submission in the sandbox and returns that learner's feedback, which they fetch with ``fetch_feedback``.
 
 One class (logical_thinking-01, an exchange, no hub: the hub's own run is in
-``test_hub_end_to_end.py``), one service running in a thread with two workers.
+``test_hub_end_to_end.py``), one service running in a thread with one worker.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def room(tmp_path_factory):
     course = ClassCourse.create(base / "course", [MODULE], course_id=COURSE_ID, exchange=exchange)
     course.release(ASSIGNMENT)
     course.set_on_submit(ASSIGNMENT, True)
-    service = OnSubmitService(course, workers=2, allow_root=True, out=open(os.devnull, "w"))
+    service = OnSubmitService(course, workers=1, allow_root=True, out=open(os.devnull, "w"))
     service.start()   # its workers are this fixture's processes
     thread = threading.Thread(target=service.serve, daemon=True)
     thread.start()
@@ -115,6 +115,18 @@ def test_each_submission_is_graded_and_its_feedback_returned_to_that_learner_onl
         assert not [s for s in secrets if s in texts[0]], "hidden tests reached a learner"
     assert "符号が逆です" in pages["suzuki"][0] and "符号が逆です" not in pages["tanaka"][0]
     assert room["course"].scores(ASSIGNMENT, "tanaka").auto_score == graded["tanaka"]["score"], "the gradebook has it"
+
+
+def test_the_trainers_view_shows_each_submission_as_it_is_graded(room, graded):
+    """Grading on submit writes the gradebook at once: the view (``chiiki-iot class view --watch``)
+    built now has both learners, the right answers and the typical mistake's hint."""
+    from chiiki_iot.classroom.class_view import read_view
+
+    view = read_view(room["course"], ASSIGNMENT)
+    assert view.graded >= 2
+    assert view.state("tanaka").score == graded["tanaka"]["score"]
+    gap = [h for h in view.hints_of("q2_gap") if "符号が逆です" in h.hint]
+    assert gap and "suzuki" in gap[0].learners, view.hints
 
 
 def test_a_new_submission_is_graded_again(room, graded):

@@ -35,6 +35,8 @@ from .sandbox import Sandbox, refuse_root, running_as_root
 from .worker_protocol import RESULT, RESULT_FD
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+# warm starts (warm_pool) pay for their zygotes from about the third learner a worker grades
+WARM_START_MIN_LEARNERS = 3
 
 EVENT_NOTES = {
     "timeout": "{where} が時間内に終わりませんでした（無限ループになっていないか確かめてください）。",
@@ -197,6 +199,8 @@ def autograde_class(root: Path, assignment: str, students: list[str] | None = No
         args += ["--timeout", str(timeout)]
     if allow_root:
         args.append("--allow-root")
+    if todo.qsize() < WARM_START_MIN_LEARNERS * n:
+        args.append("--cold")   # starting the warm zygotes would cost more than it saves
     threads = [threading.Thread(target=_serve, args=(args, todo, root), daemon=True) for _ in range(n)]
     for t in threads:
         t.start()

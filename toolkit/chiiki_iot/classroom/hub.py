@@ -170,7 +170,9 @@ def configure(c, room_file: Path, check_access: bool = True) -> dict:
             # trainer decides with `chiiki-iot class on-submit` in the course's terminal
             services.append({
                 "name": f"{cid}-on-submit",
-                "command": [str(Path(bin_dir) / "chiiki-iot"), "class", "serve", "--course", course["course_dir"]],
+                "command": [str(Path(bin_dir) / "chiiki-iot"), "class", "serve", "--course", course["course_dir"],
+                            *(["--workers", str(int(course["grade_on_submit_workers"]))]
+                              if course.get("grade_on_submit_workers") else [])],
                 "user": grader,
                 "cwd": course["course_dir"],
                 "environment": {"PATH": path, "TZ": TIMEZONE, "LANG": "C.UTF-8"},

@@ -1,7 +1,7 @@
 """One autograde worker: a process that autogrades learners one after another.
 
 Started by ``chiiki_iot.classroom.autograde`` as
-``python -m chiiki_iot.classroom.worker COURSE_ROOT [--unsafe-no-sandbox] [--allow-root] [--timeout S]``.
+``python -m chiiki_iot.classroom.worker COURSE_ROOT [--unsafe-no-sandbox] [--allow-root] [--cold] [--timeout S]``.
 It reads one JSON request per line on stdin (``{"assignment": ..., "student": ...}``;
 with ``"on_submit": true`` it also collects that learner's submission first and returns
 their feedback after, see ``on_submit``) and answers each with one line
@@ -38,6 +38,8 @@ def main(argv: list[str]) -> int:
         overrides.setdefault("SafeExecute", {})["sandbox"] = False
     if "--allow-root" in argv:
         overrides.setdefault("SafeExecute", {})["allow_root"] = True
+    if "--cold" in argv:   # too few learners per worker for warm starts to pay off
+        overrides.setdefault("SafeExecute", {})["warm_start"] = False
     if "--timeout" in argv:
         overrides.setdefault("Execute", {})["timeout"] = int(argv[argv.index("--timeout") + 1])
     api = nbgrader_api(root, **overrides)
