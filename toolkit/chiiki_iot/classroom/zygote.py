@@ -27,9 +27,9 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import shutil
 import signal
 import socket
+import stat
 import sys
 import threading
 import time
@@ -177,33 +177,44 @@ def _live_pids() -> list[int]:
 
 
 def _empty(folder: Path) -> None:
-    """Remove what is inside ``folder`` (mount points of read-only files stay: they cannot be removed)."""
-    if not folder.is_dir():
+    """Remove what is inside ``folder``, staying on its own file system: a mount inside it (the
+    read-only course files bound into the judge's folder, the checkout and its Python bound under
+    ``/tmp`` when the project lives there) is neither entered nor touched."""
+    try:
+        device = os.lstat(folder).st_dev
+    except OSError:
         return
-    for child in list(folder.iterdir()):
+    visited = []
+    for dirpath, dirnames, filenames in os.walk(folder, topdown=True):
+        inside = []
+        for name in dirnames:
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                filenames.append(name)   # the link itself goes, never what it points to
+            elif st.st_dev == device and not os.path.ismount(path):
+                try:
+                    os.chmod(path, 0o700)   # a learner's folder made unreadable is still emptied
+                except OSError:
+                    pass
+                inside.append(name)
+        dirnames[:] = inside
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            try:
+                if os.lstat(path).st_dev == device:
+                    os.unlink(path)
+            except OSError:
+                continue
+        visited.append(dirpath)
+    for dirpath in reversed(visited[1:]):   # deepest first; a folder holding a mount stays
         try:
-            if child.is_dir() and not child.is_symlink():
-                _make_writable(child)
-                shutil.rmtree(child, ignore_errors=True)
-                if child.exists():   # a read-only file mounted inside: keep the folders leading to it
-                    _empty(child)
-            else:
-                child.unlink()
+            os.rmdir(dirpath)
         except OSError:
             continue
-
-
-def _make_writable(folder: Path) -> None:
-    for dirpath, dirnames, _ in os.walk(folder):
-        for name in dirnames:
-            try:
-                os.chmod(os.path.join(dirpath, name), 0o700)
-            except OSError:
-                pass
-    try:
-        os.chmod(folder, 0o700)
-    except OSError:
-        pass
 
 
 def _remove_sysv_ipc() -> None:
