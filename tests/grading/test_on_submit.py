@@ -1,5 +1,6 @@
-"""Grading on submit: learners submit with nbgrader's own ``submit``, the class's service grades each
-submission in the sandbox and returns that learner's feedback, which they fetch with ``fetch_feedback``.
+"""Grading on submit: learners submit with nbgrader's own exchange (``ExchangeSubmit``, what the
+Assignments tab runs), the class's service grades each submission in the sandbox and returns that
+learner's feedback, which they fetch with nbgrader's ``ExchangeFetchFeedback``.
 
 One class (logical_thinking-01, an exchange, no hub: the hub's own run is in
 ``test_hub_end_to_end.py``), one service running in a thread with one worker.
@@ -9,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -28,13 +27,27 @@ COURSE_ID = "kensyu"
 WAIT_S = 120   # a bound on failure only
 
 
-def nbgrader(home: Path, *args: str) -> subprocess.CompletedProcess:
-    """nbgrader as a learner runs it, with the learner's own cache (where their submission secret is kept)."""
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", HOME=str(home))
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args, "--course", COURSE_ID,
-                           f"--Exchange.root={home.parent.parent / 'exchange'}", "--Exchange.path_includes_course=True",
-                           f"--Exchange.cache={home / 'cache'}"], cwd=home, env=env, capture_output=True, text=True,
-                          timeout=120, check=True)
+def nbgrader_exchange(step: str, home: Path, student: str) -> None:
+    """nbgrader's own submit or fetch_feedback as the learner's Assignments tab runs it (in-process,
+    with the learner's own cache, where their submission secret is kept)."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import ExchangeFetchFeedback, ExchangeSubmit
+    from traitlets.config import Config
+
+    from chiiki_iot.curriculum.nbgrader_course import in_folder
+
+    config = Config()
+    config.Exchange.root = str(home.parent.parent / "exchange")
+    config.Exchange.path_includes_course = True
+    config.Exchange.cache = str(home / "cache")
+    config.CourseDirectory.course_id = COURSE_ID
+    config.CourseDirectory.assignment_id = ASSIGNMENT
+    config.CourseDirectory.student_id = student
+    step_class = {"submit": ExchangeSubmit, "fetch_feedback": ExchangeFetchFeedback}[step]
+    with in_folder(home):
+        step_class(coursedir=CourseDirectory(config=config), authenticator=Authenticator(config=config),
+                   config=config).start()
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +77,7 @@ def submit(room, student: str, answers: dict[str, str]) -> None:
         shutil.rmtree(folder)
     shutil.copytree(room["course"].root / "release" / ASSIGNMENT, folder)
     nbformat.write(learner_notebook(room["course"], answers), folder / NOTEBOOK)
-    nbgrader(home, "submit", ASSIGNMENT, "--student", student)
+    nbgrader_exchange("submit", home, student)
 
 
 def handled(room) -> list[dict]:
@@ -84,7 +97,7 @@ def wait_handled(room, student: str, count: int = 1) -> dict:
 
 def fetched_feedback(room, student: str) -> list[str]:
     home = room["base"] / "homes" / student
-    nbgrader(home, "fetch_feedback", ASSIGNMENT, "--student", student)
+    nbgrader_exchange("fetch_feedback", home, student)
     return [html_text(p) for p in sorted((home / COURSE_ID / ASSIGNMENT / "feedback").glob("*/*.html"))]
 
 
