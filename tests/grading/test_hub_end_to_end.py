@@ -278,7 +278,7 @@ def lesson(room, tokens):
     steps["collect"] = call(f"{formgrader}/assignment/{ASSIGNMENT}/collect", tokens["sensei"], "POST", {})
     course = str(room["course"].root)
     steps["autograde"] = as_user(room, "grader-kensyu", str(VENV_BIN / "chiiki-iot"), "class", "autograde",
-                                 ASSIGNMENT, "--course", course, "--workers", "2")
+                                 ASSIGNMENT, "--course", course, "--workers", "1")
     steps["feedback"] = as_user(room, "grader-kensyu", str(VENV_BIN / "chiiki-iot"), "class", "feedback",
                                 ASSIGNMENT, "--course", course)
     for learner in ("learner1", "learner2"):
