@@ -60,7 +60,7 @@ def kernel_helpers() -> str:
 
 
 class JudgeFailed(RuntimeError):
-    """The judge stopped, or did not answer in time."""
+    """The judge stopped, or did not answer in time (Japanese message: the trainer reads it in the report)."""
 
 
 def cell_role(cell) -> str:
@@ -218,7 +218,7 @@ class JudgeProcess:
         self.reader, self.writer = self.proc.stdout, self.proc.stdin
         pid = await asyncio.get_running_loop().run_in_executor(None, _child_pid, info_read)
         if pid is None:
-            raise JudgeFailed("bwrap did not start the judge's sandbox")
+            raise JudgeFailed("判定役の分離環境（bwrap）が起動しませんでした")
         self.workdir = Path(f"/proc/{pid}/root{inside}")
 
     async def _start_from_zygote(self) -> None:
@@ -237,16 +237,16 @@ class JudgeProcess:
     async def request(self, message: dict, timeout: float, on_call=None) -> dict:
         """Send one request; serve the judge's calls of learner functions until its answer."""
         if self.writer is None or (self.proc is not None and self.proc.returncode is not None):
-            raise JudgeFailed("the judge is not running")
+            raise JudgeFailed("判定役が動いていません")
         self.writer.write((json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8"))
         await self.writer.drain()
         while True:
             try:
                 line = await asyncio.wait_for(self.reader.readline(), timeout)
             except (asyncio.TimeoutError, ValueError) as e:  # ValueError: a line over MAX_LINE
-                raise JudgeFailed(f"the judge did not answer ({type(e).__name__})") from None
+                raise JudgeFailed(f"判定役が時間内に答えませんでした（{type(e).__name__}）") from None
             if not line:
-                raise JudgeFailed("the judge stopped")
+                raise JudgeFailed("判定役が途中で終了しました")
             reply = json.loads(line)
             if reply.get("op") != "call":
                 return reply
